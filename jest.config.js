@@ -1,0 +1,20 @@
+/** Two projects: fast pure unit tests, and integration tests against real servers (run in band). */
+const transform = { '^.+\\.ts$': ['@swc/jest'] };
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      testTimeout: 300_000,
+      maxWorkers: 1,
+    },
+  ],
+};

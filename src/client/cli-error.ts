@@ -1,0 +1,21 @@
+/** Exit codes of the `specialist` CLI. */
+export const EXIT = {
+  ok: 0,
+  /** A run failed or was aborted. */
+  runFailed: 1,
+  /** Bad input: a spec, a flag, the environment (port taken, CLI missing, folder not writable). */
+  badInput: 2,
+  /** The run stopped to wait for a person (retry / skip / abort). */
+  waiting: 3,
+} as const;
+
+/** An error the CLI prints as one clear line (no stack trace) before exiting with `exitCode`. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.badInput,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

@@ -1,0 +1,40 @@
+/** The `specialist` command line: every subcommand registers itself from `commands/`. */
+import { Command, CommanderError } from 'commander';
+import { CliError, EXIT } from './cli-error';
+import { registerStackCommands } from './commands/stack';
+import { registerMemoryCommands } from './commands/memory';
+import { registerPlanCommand } from './commands/plan';
+import { registerRunCommands } from './commands/run';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('specialist')
+    .description(
+      'Implements backend features in Python Clean-Architecture codebases, phase by phase, on Temporal.',
+    )
+    .showHelpAfterError()
+    .exitOverride();
+  registerStackCommands(program);
+  registerMemoryCommands(program);
+  registerPlanCommand(program);
+  registerRunCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+      return;
+    }
+    if (err instanceof CliError) {
+      console.error(`specialist: ${err.message}`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    throw err;
+  }
+}
