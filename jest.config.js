@@ -14,7 +14,6 @@ module.exports = {
       transform,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       testTimeout: 300_000,
-      maxWorkers: 1,
     },
   ],
 };

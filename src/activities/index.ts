@@ -1,0 +1,16 @@
+/**
+ * All activities the worker registers, built from their dependencies (CONVENTIONS: `createActivities(deps)`
+ * receives the pool and config; tests pass other deps instead of mocking modules).
+ */
+import type { Pool } from 'pg';
+
+export interface ActivityDeps {
+  /** Memory database, migrations already applied. */
+  pool: Pool;
+}
+
+export function createActivities(_deps: ActivityDeps) {
+  return {};
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,2 @@
+/** Every workflow the worker serves; this file is the worker's `workflowsPath`. */
+export {};
