@@ -1,0 +1,184 @@
+/**
+ * The anchor map: everything the edit phases (1–5) and the testing phase (6) need to know about a
+ * target codebase, found once by `analyzeWorkspace`. Plain JSON (no tree nodes): it travels in
+ * Temporal payloads. Paths are relative to the workspace root; lines are 1-based, byte offsets are
+ * JavaScript string offsets into the file as read (UTF-16 code units).
+ */
+import type { FieldType } from '../spec/field-type';
+
+export interface SourceRange {
+  startIndex: number;
+  endIndex: number;
+  /** 1-based, inclusive. */
+  startLine: number;
+  endLine: number;
+}
+
+/** A Python module: its file and its import path (e.g. `taskqueue.domain.models`). */
+export interface ModuleRef {
+  file: string;
+  module: string;
+}
+
+/** How a file writes things, so that generated code looks like its neighbours. */
+export interface StyleFacts {
+  /** Quote character of ordinary string literals. */
+  quote: '"' | "'";
+  /** `str | None` (pipe) or `Optional[str]` (optional). */
+  optionalStyle: 'pipe' | 'optional';
+  /** One indentation level, e.g. four spaces. */
+  indent: string;
+  /** Docstring argument style of the file's functions. */
+  docstringStyle: 'google' | 'rest' | 'none';
+}
+
+export interface ModelFieldInfo {
+  name: string;
+  /** The annotation as written, e.g. `datetime | None`. */
+  annotation: string;
+  line: number;
+}
+
+export interface ModelAnchor extends ModuleRef {
+  className: string;
+  range: SourceRange;
+  /** The annotated assignments of the class body, in order. */
+  fields: ModelFieldInfo[];
+  /** Line of `model_config = ...` when present. */
+  modelConfigLine?: number;
+  style: StyleFacts;
+}
+
+export interface EnumAnchor extends ModuleRef {
+  className: string;
+  members: { name: string; value: string }[];
+}
+
+export interface MigrationsAnchor extends ModuleRef {
+  /** Class that holds `_run_migrations` (undefined when it is a module-level function). */
+  className?: string;
+  method: string;
+  range: SourceRange;
+  /** Variable holding the connection inside the method, e.g. `conn`, `self._conn`, `db`. */
+  connectionVar: string;
+  /** The `PRAGMA table_info(<table>)` column check for this change's table, when there is one. */
+  columnCheck?: { range: SourceRange; columnsVar: string; existingColumns: string[] };
+}
+
+export interface CreateTableAnchor extends ModuleRef {
+  function: string;
+  className?: string;
+  range: SourceRange;
+  table: string;
+  columns: string[];
+}
+
+export interface InsertAnchor extends ModuleRef {
+  function: string;
+  className?: string;
+  /** Range of the SQL string literal. */
+  range: SourceRange;
+  table: string;
+  columns: string[];
+  placeholders: number;
+  /** The parameter expressions as written, in order (empty when they are not a literal tuple/list). */
+  params: string[];
+  /** True when the INSERT is run by the service method of this change (phase 3 owns it). */
+  inServiceMethod: boolean;
+}
+
+export interface RowMapperAnchor extends ModuleRef {
+  function: string;
+  className?: string;
+  range: SourceRange;
+  /** How the mapper reads columns: `row["x"]`, `dict(row).get("x")` / `data.get("x")`. */
+  access: 'subscript' | 'get';
+}
+
+export interface ServiceAnchor extends ModuleRef {
+  className: string;
+  method: string;
+  range: SourceRange;
+  parameters: {
+    name: string;
+    kind: 'positional' | 'keyword_only' | 'args' | 'kwargs';
+    hasDefault: boolean;
+  }[];
+  /** The `Model(...)` call inside the method. */
+  constructorCall: SourceRange;
+  /** Attribute through which the service reaches the database, e.g. `self.db`. */
+  databaseAttribute?: string;
+  docstringStyle: StyleFacts['docstringStyle'];
+}
+
+export interface ToolAnchor extends ModuleRef {
+  name: string;
+  className?: string;
+  /** The schema dict (or call) holding `"name": <tool>` and the input schema. */
+  schema: SourceRange;
+  /** Function whose body holds the schema (e.g. a decorated `list_tools`). */
+  schemaFunction?: string;
+  handler: { function: string; className?: string; range: SourceRange; argumentsVar: string };
+  serviceCall: { range: SourceRange; style: 'keyword' | 'positional' | 'mixed' };
+  required: string[];
+}
+
+export interface SerializerAnchor extends ModuleRef {
+  function: string;
+  className?: string;
+  range: SourceRange;
+  /** The parameter holding the model instance, e.g. `task`. */
+  variable: string;
+}
+
+export interface TestsAnchor {
+  /** Tests folder relative to the root, e.g. `tests`. */
+  folder: string;
+  conftest?: string;
+  fixtures: { name: string; file: string; async: boolean }[];
+  /** File configuring pytest (`pyproject.toml`, `pytest.ini`, `setup.cfg`, `tox.ini`). */
+  pytestConfig?: string;
+  /** File configuring mypy, when the project configures it. */
+  mypyConfig?: string;
+  /** Entries of pytest's `pythonpath`, e.g. `["src"]`. */
+  pythonPath: string[];
+  asyncioMode?: string;
+}
+
+/** The anchors of one field change, with the spec's optional fields filled in. */
+export interface FieldAnchors {
+  index: number;
+  model: string;
+  field: string;
+  type: FieldType;
+  nullable: boolean;
+  /** Inferred or given. */
+  table: string;
+  sqlType: string;
+  serviceMethod: string;
+  apiTool: string;
+  enums: EnumAnchor[];
+  modelAnchor: ModelAnchor;
+  migrations: MigrationsAnchor;
+  createTables: CreateTableAnchor[];
+  inserts: InsertAnchor[];
+  rowMappers: RowMapperAnchor[];
+  service: ServiceAnchor;
+  tool: ToolAnchor;
+  serializers: SerializerAnchor[];
+  /** What was inferred rather than given by the spec, as `key: value (why)` lines. */
+  inferred: string[];
+}
+
+export interface AnchorMap {
+  /** Absolute workspace root at analysis time. */
+  root: string;
+  /** Top-level Python package, e.g. `taskqueue`. */
+  package: string;
+  /** Folder that holds the package, relative to the root (`src` or `.`). */
+  sourceRoot: string;
+  changes: FieldAnchors[];
+  tests: TestsAnchor;
+  /** Python files scanned, relative to the root. */
+  filesScanned: number;
+}
