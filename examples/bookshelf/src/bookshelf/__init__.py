@@ -1,0 +1,1 @@
+'''bookshelf: a personal library kept in SQLite.'''
