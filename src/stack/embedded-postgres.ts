@@ -16,6 +16,10 @@ export interface RunningPostgres {
   /** Connection string for the `database` it was asked for. */
   url: string;
   port: number;
+  /** The Node process that drives the server (stopping it stops PostgreSQL). */
+  pid?: number;
+  /** Resolves when that process has exited, for whatever reason. */
+  exited?: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -30,6 +34,11 @@ export interface EmbeddedPostgresOptions {
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
+
+/** The connection URL of an embedded server on `port` (local-only default credentials). */
+export function embeddedPostgresUrl(port: number, database = 'specialist'): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
 
 // Runs in the child (an ES module). argv: [entry, options JSON].
 const CHILD_SCRIPT = `
@@ -75,7 +84,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       entry,
       JSON.stringify({ dir: options.dir, port: options.port, user: USER, password: PASSWORD, database }),
     ],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
+    // Own process group: a Ctrl-C in the terminal reaches only our process, which stops the worker
+    // first and the servers after it. The child still dies with us: it watches its stdin.
+    { stdio: ['pipe', 'pipe', 'pipe'], detached: true },
   );
   const log: string[] = [];
   readline.createInterface({ input: child.stderr }).on('line', (line) => {
@@ -100,8 +111,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     );
   }
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`,
+    url: embeddedPostgresUrl(options.port, database),
     port: options.port,
+    pid: child.pid,
+    exited,
     stop: async () => {
       if (child.exitCode === null) {
         child.stdin.end();

@@ -1,0 +1,32 @@
+/** `specialist worker`: one worker against TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / DATABASE_URL. */
+import { CliError } from '../cli-error';
+import { redactUrl } from '../../config/env';
+import { embeddedPostgresUrl } from '../../stack/embedded-postgres';
+import { postgresAnswers } from '../../stack/ports';
+import { readStackFile } from '../../stack/stack-file';
+import { temporalAnswers } from '../../stack/temporal-dev-server';
+import { runWorker } from '../../worker';
+import { commandDataDir, commandEnv } from './stack-shared';
+
+export async function workerCommand(): Promise<void> {
+  const env = commandEnv();
+  // Without TEMPORAL_ADDRESS/DATABASE_URL: the running `specialist dev` stack, else the default ports.
+  const running = readStackFile(commandDataDir(env));
+  const address =
+    env.TEMPORAL_ADDRESS ?? running?.temporalAddress ?? `127.0.0.1:${env.SPECIALIST_TEMPORAL_PORT}`;
+  const databaseUrl = env.DATABASE_URL ?? running?.databaseUrl ?? embeddedPostgresUrl(env.SPECIALIST_PG_PORT);
+  if (!(await temporalAnswers(address, 5000))) {
+    throw new CliError(
+      `no Temporal server answers at ${address}: set TEMPORAL_ADDRESS to your cluster, or start the local stack with \`specialist dev\``,
+    );
+  }
+  if (!(await postgresAnswers(databaseUrl, 5000))) {
+    throw new CliError(
+      `PostgreSQL at ${redactUrl(databaseUrl)} does not accept connections: set DATABASE_URL, or start the local stack with \`specialist dev\``,
+    );
+  }
+  await runWorker(
+    { address, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, databaseUrl },
+    (line) => console.log(line),
+  );
+}
