@@ -1,0 +1,118 @@
+/** Phase 4: read the new argument in the tool handler and pass it to the service method by keyword. */
+import { z } from 'zod';
+import type { SyntaxNode } from '../python-syntax/parse';
+import { dominantQuote, findAll, lineEnd, lineIndentAt, parsePython } from '../python-syntax/parse';
+import { appendElement, keywordArguments } from '../python-syntax/sequence';
+import { CodemodRefusal, finish, unchanged, type Codemod, type Edit } from './codemod';
+import { findFunction } from './add-column-migration';
+import { fieldOptionsSchema, fromArgument, pyJson, pyString, typeImports, typeOf, enumValue } from './field';
+import { importEdits, type ImportNeed } from './imports';
+import { modelContextSchema, mirror } from './model-context';
+import { enumNames } from '../spec/field-type';
+
+const options = fieldOptionsSchema.merge(modelContextSchema).extend({
+  handler: z.string(),
+  className: z.string().optional(),
+  serviceMethod: z.string(),
+  /** The handler's dict of tool arguments, e.g. `arguments`. */
+  argumentsVar: z.string().default('arguments'),
+  enumModules: z.record(z.string(), z.string()).default({}),
+});
+
+/** The `.<method>(...)` call inside a function; refuses when there are several. */
+export function methodCall(fn: SyntaxNode, method: string): SyntaxNode | undefined {
+  const calls = findAll(fn, 'call').filter((c) => {
+    const f = c.childForFieldName('function');
+    return f?.type === 'attribute' && f.childForFieldName('attribute')?.text === method;
+  });
+  if (calls.length > 1)
+    throw new CodemodRefusal(`${method}(...) is called ${calls.length} times in the handler`);
+  return calls[0];
+}
+
+export const addHandlerArgument: Codemod<z.infer<typeof options>> = {
+  id: 'add-handler-argument',
+  description:
+    'In the tool handler, reads the argument (a local `x = arguments.get("x")` when the handler reads its arguments into locals, inline otherwise), converts it like its siblings (Enum, UUID, datetime) and passes it to the service call by keyword; refuses when the service is called more than once.',
+  options,
+  transform(source, p) {
+    const root = parsePython(source).rootNode;
+    const fn = findFunction(root, p.handler, p.className);
+    if (!fn) throw new CodemodRefusal(`handler ${p.handler} not found`);
+    const call = methodCall(fn, p.serviceMethod);
+    if (!call) throw new CodemodRefusal(`${p.handler} does not call ${p.serviceMethod}(...)`);
+    const args = call.childForFieldName('arguments')!;
+    const kwargs = keywordArguments(args);
+    if (kwargs.has(p.field)) return unchanged(source, `${p.handler} already passes ${p.field}`);
+    const quote = dominantQuote(root);
+    const a = p.argumentsVar;
+    const key = pyString(p.field, quote);
+    const type = typeOf(p);
+    const jsonDefault =
+      p.default === undefined || p.default === null
+        ? undefined
+        : type.kind === 'enum'
+          ? enumValue(p, type.name, p.default)
+          : p.default;
+    const read =
+      jsonDefault === undefined ? `${a}.get(${key})` : `${a}.get(${key}, ${pyJson(jsonDefault, quote)})`;
+    // Locals read from the arguments before the call, e.g. `session_id = arguments.get("session_id")`.
+    const body = fn.childForFieldName('body')!;
+    const locals = body.namedChildren.filter((s) => {
+      const assign = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
+      return (
+        assign?.type === 'assignment' &&
+        s.endIndex < call.startIndex &&
+        assign.childForFieldName('right')!.text.includes(`${a}`)
+      );
+    });
+    const localNames = new Set(locals.map((s) => s.namedChildren[0]!.childForFieldName('left')!.text));
+    const usesLocals =
+      [...kwargs.values()].some((v) => v.type === 'identifier' && localNames.has(v.text)) ||
+      [...kwargs.entries()].some(([k, v]) => localNames.has(k) && v.text.includes(k));
+    const edits: Edit[] = [];
+    const changes: string[] = [];
+    let value: string;
+    if (usesLocals && locals.length > 0) {
+      const localSiblings = locals.map((s) => {
+        const assign = s.namedChildren[0]!;
+        return {
+          field: assign.childForFieldName('left')!.text,
+          text: assign.childForFieldName('right')!.text,
+        };
+      });
+      const rhs = (jsonDefault === undefined ? mirror(p, localSiblings, true) : undefined) ?? read;
+      const lastLocal = locals[locals.length - 1]!;
+      const at = lineEnd(source, lastLocal.endIndex);
+      edits.push({
+        start: at,
+        end: at,
+        text: `${lineIndentAt(source, lastLocal.startIndex)}${p.field} = ${rhs}\n`,
+      });
+      changes.push(`${p.handler}: ${p.field} = ${rhs}`);
+      const kwSiblings = [...kwargs.entries()].map(([field, node]) => ({ field, text: node.text }));
+      const converted = rhs === read ? fromArgument(p, p.field) : p.field;
+      value = (rhs === read ? mirror(p, kwSiblings, true) : undefined) ?? converted;
+    } else {
+      const kwSiblings = [...kwargs.entries()].map(([field, node]) => ({ field, text: node.text }));
+      const mirrored = jsonDefault === undefined ? mirror(p, kwSiblings, false) : undefined;
+      if (mirrored) value = mirrored;
+      else if (jsonDefault !== undefined) value = fromArgument(p, read);
+      else
+        value =
+          fromArgument(p, `${a}[${key}]`, read) === `${a}[${key}]`
+            ? read
+            : fromArgument(p, `${a}[${key}]`, read);
+    }
+    edits.push(appendElement(source, args, `${p.field}=${value}`));
+    changes.push(`${p.handler}: ${p.serviceMethod}(..., ${p.field}=${value})`);
+    const used = changes.join('\n');
+    const needs: ImportNeed[] = typeImports(type).filter(
+      (n) => used.includes(`${n.name}(`) || used.includes(`${n.name}.`),
+    );
+    for (const e of enumNames(type))
+      if (p.enumModules[e] && used.includes(e)) needs.push({ module: p.enumModules[e], name: e });
+    const imports = importEdits(source, root, needs);
+    return finish(source, [...edits, ...imports.edits], [...changes, ...imports.changes]);
+  },
+};

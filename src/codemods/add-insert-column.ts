@@ -1,0 +1,144 @@
+/** Phase 2 (and 3 for a service's own INSERT): the new column in every `INSERT INTO <table>` of a file. */
+import { z } from 'zod';
+import type { SyntaxNode } from '../python-syntax/parse';
+import { enclosingFunction, findAll, parsePython } from '../python-syntax/parse';
+import { appendElement, elementsOf } from '../python-syntax/sequence';
+import { finish, skipped, unchanged, type Codemod, type Edit } from './codemod';
+import { fieldOptionsSchema, pyString, toDatabase } from './field';
+import { importEdits } from './imports';
+import { modelContextSchema, mirror } from './model-context';
+import { insertRegex, parseInsert } from './sql';
+
+const options = fieldOptionsSchema.merge(modelContextSchema).extend({
+  table: z.string(),
+  /** Only INSERTs inside this function (a service method editing its own INSERT in phase 3). */
+  onlyFunction: z.string().optional(),
+  /** Leave the INSERTs of this function alone (phase 3 owns them). */
+  exceptFunction: z.string().optional(),
+  /** Whether the value may be a bare name (a parameter of the function) rather than `obj.field`. */
+  allowBareName: z.boolean().default(false),
+});
+
+/** The parameters argument of the call that runs the SQL string `str` (a literal or the variable holding it). */
+export function insertParams(str: SyntaxNode): SyntaxNode | undefined {
+  let holder: SyntaxNode = str;
+  while (holder.parent?.type === 'parenthesized_expression' || holder.parent?.type === 'concatenated_string')
+    holder = holder.parent;
+  const parent = holder.parent;
+  let call: SyntaxNode | undefined;
+  if (parent?.type === 'argument_list' && parent.namedChildren[0]?.startIndex === holder.startIndex)
+    call = parent.parent ?? undefined;
+  else if (parent?.type === 'assignment' && parent.childForFieldName('left')?.type === 'identifier') {
+    const name = parent.childForFieldName('left')!.text;
+    const scope = enclosingFunction(str)?.fn ?? str.tree.rootNode;
+    call = findAll(scope, 'call').find(
+      (c) => c.childForFieldName('arguments')?.namedChildren[0]?.text === name,
+    );
+  }
+  const args = call?.childForFieldName('arguments');
+  let params = args?.namedChildren[1];
+  if (params?.type === 'identifier') {
+    const scope = enclosingFunction(str)?.fn ?? str.tree.rootNode;
+    const assigned = findAll(scope, 'assignment').filter(
+      (a) => a.childForFieldName('left')?.text === params!.text,
+    );
+    params = assigned[assigned.length - 1]?.childForFieldName('right') ?? undefined;
+  }
+  return params && ['tuple', 'list', 'dictionary'].includes(params.type) ? params : undefined;
+}
+
+export const addInsertColumn: Codemod<z.infer<typeof options>> = {
+  id: 'add-insert-column',
+  description:
+    'Adds the column, a placeholder and the value (converted like its siblings: isoformat, str, .value, json.dumps) to every `INSERT INTO <table>` whose SQL is one string literal and whose parameters are a literal tuple/list/dict (possibly through a local variable); other shapes are refused.',
+  options,
+  transform(source, p) {
+    const root = parsePython(source).rootNode;
+    const edits: Edit[] = [];
+    const changes: string[] = [];
+    const warnings: string[] = [];
+    const problems: string[] = [];
+    let found = 0;
+    let needsJson = false;
+    for (const str of findAll(root, 'string')) {
+      if (!insertRegex(p.table).test(str.text)) continue;
+      const fn = enclosingFunction(str);
+      const fnName = fn ? (fn.fn.childForFieldName('name')?.text ?? '') : '<module>';
+      if (p.onlyFunction && fnName !== p.onlyFunction) continue;
+      if (p.exceptFunction && fnName === p.exceptFunction) continue;
+      const where = `INSERT INTO ${p.table} in ${fn?.className ? `${fn.className}.` : ''}${fnName} (line ${str.startPosition.row + 1})`;
+      const sql = parseInsert(str.text, p.table);
+      if (!sql) {
+        problems.push(`${where}: cannot read its column list and VALUES`);
+        continue;
+      }
+      found++;
+      if (sql.names.includes(p.field)) continue;
+      const params = insertParams(str);
+      if (!params) {
+        problems.push(`${where}: its parameters are not a literal tuple, list or dict`);
+        continue;
+      }
+      const named = sql.values.every((v) => v.text.startsWith(':'));
+      const elements = elementsOf(params);
+      if (sql.names.length !== sql.values.length || (!named && elements.length !== sql.names.length)) {
+        problems.push(
+          `${where}: ${sql.names.length} columns, ${sql.values.length} placeholders and ${elements.length} parameters do not line up`,
+        );
+        continue;
+      }
+      const siblings = named
+        ? elements
+            .filter((e) => e.type === 'pair')
+            .map((e) => ({
+              field: (e.childForFieldName('key')?.text ?? '').replace(/^["']|["']$/g, ''),
+              text: e.childForFieldName('value')?.text ?? '',
+            }))
+        : sql.names.map((name, i) => ({ field: name, text: elements[i]!.text }));
+      let value = mirror(p, siblings, p.allowBareName);
+      if (!value) {
+        const owners = siblings
+          .map((s) => /^(?:\w+\()?(\w+)\./.exec(s.text)?.[1])
+          .filter((o): o is string => !!o);
+        const counts = new Map<string, number>();
+        for (const o of owners) counts.set(o, (counts.get(o) ?? 0) + 1);
+        const owner = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+        if (owner && owner !== 'json' && owner !== 'self') value = toDatabase(p, `${owner}.${p.field}`);
+        else if (p.allowBareName) value = toDatabase(p, p.field);
+      }
+      if (!value) {
+        warnings.push(
+          `${where}: no value for ${p.field} could be derived; left out (the column default applies)`,
+        );
+        continue;
+      }
+      if (value.includes('json.')) needsJson = true;
+      const lastCol = sql.columns[sql.columns.length - 1]!;
+      const lastVal = sql.values[sql.values.length - 1]!;
+      edits.push({
+        start: str.startIndex + lastCol.end,
+        end: str.startIndex + lastCol.end,
+        text: `, ${p.field}`,
+      });
+      edits.push({
+        start: str.startIndex + lastVal.end,
+        end: str.startIndex + lastVal.end,
+        text: named ? `, :${p.field}` : ', ?',
+      });
+      const quote = params.text.includes("'") && !params.text.includes('"') ? "'" : '"';
+      edits.push(appendElement(source, params, named ? `${pyString(p.field, quote)}: ${value}` : value));
+      changes.push(`${where}: column ${p.field}, value ${value}`);
+    }
+    if (problems.length > 0)
+      return { status: 'failed', source, changes: [], reason: problems.join('; '), warnings };
+    if (found === 0) return skipped(source, `no INSERT INTO ${p.table} here`);
+    if (edits.length === 0)
+      return { ...unchanged(source, `every INSERT INTO ${p.table} already has ${p.field}`), warnings };
+    if (needsJson) {
+      const imports = importEdits(source, root, [{ module: 'json', name: '' }]);
+      edits.push(...imports.edits);
+      changes.push(...imports.changes);
+    }
+    return finish(source, edits, changes, warnings);
+  },
+};

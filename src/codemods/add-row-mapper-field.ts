@@ -1,0 +1,86 @@
+/** Phase 2: hydrate the new field in every `_row_to_<model>` row mapper. */
+import { z } from 'zod';
+import type { SyntaxNode } from '../python-syntax/parse';
+import { findAll, functionsOf, parsePython } from '../python-syntax/parse';
+import { appendElement, keywordArguments } from '../python-syntax/sequence';
+import { CodemodRefusal, finish, skipped, unchanged, type Codemod, type Edit } from './codemod';
+import { fieldOptionsSchema, fromDatabase, pyString, typeImports, typeOf } from './field';
+import { importEdits, type ImportNeed } from './imports';
+import { modelContextSchema, mirror } from './model-context';
+import { enumNames } from '../spec/field-type';
+
+const options = fieldOptionsSchema.merge(modelContextSchema).extend({
+  /** Mapper function names; default: every function named `_row_to_*` that calls the model. */
+  functions: z.array(z.string()).optional(),
+  enumModules: z.record(z.string(), z.string()).default({}),
+});
+
+/** Calls `Model(...)` inside a node. */
+export function constructorCalls(node: SyntaxNode, model: string): SyntaxNode[] {
+  return findAll(node, 'call').filter((c) => c.childForFieldName('function')?.text === model);
+}
+
+const GET = /^(.+?)\.get\((["'])(\w+)\2\)$/;
+const SUBSCRIPT = /^([\w.]+)\[(["'])(\w+)\2\]$/;
+
+/** How a mapper reads a column, from its simplest keyword arguments: `row_dict.get("x")` or `row["x"]`. */
+export function columnReader(values: string[], field: string): string | undefined {
+  const inner = values.flatMap((v) => [v, ...(/\((.*)\)/.exec(v)?.slice(1) ?? [])]);
+  const get = inner.map((v) => GET.exec(v)).find(Boolean);
+  if (get) return `${get[1]}.get(${pyString(field, get[2] as '"')})`;
+  const sub = inner.map((v) => SUBSCRIPT.exec(v)).find(Boolean);
+  if (sub) return `${sub[1]}[${pyString(field, sub[2] as '"')}]`;
+  return undefined;
+}
+
+export const addRowMapperField: Codemod<z.infer<typeof options>> = {
+  id: 'add-row-mapper-field',
+  description:
+    'Adds `field=<read and convert the column>` to the `Model(...)` call of every `_row_to_*` mapper, reading and converting like the sibling fields (row["x"] / dict(row).get("x"), fromisoformat, UUID, Enum, json.loads); mappers that build the model some other way are reported, not edited.',
+  options,
+  transform(source, p) {
+    const root = parsePython(source).rootNode;
+    const mappers = functionsOf(root).filter((f) =>
+      p.functions
+        ? p.functions.includes(f.name)
+        : f.name.startsWith('_row_to_') && constructorCalls(f.fn, p.model).length > 0,
+    );
+    if (mappers.length === 0) return skipped(source, `no row mapper building ${p.model} here`);
+    const edits: Edit[] = [];
+    const changes: string[] = [];
+    for (const mapper of mappers) {
+      const calls = constructorCalls(mapper.fn, p.model);
+      if (calls.length !== 1) {
+        throw new CodemodRefusal(
+          `${mapper.name} calls ${p.model}(...) ${calls.length} times; expected exactly one`,
+        );
+      }
+      const args = calls[0]!.childForFieldName('arguments')!;
+      const kwargs = keywordArguments(args);
+      if (kwargs.has(p.field)) continue;
+      const siblings = [...kwargs.entries()].map(([field, node]) => ({ field, text: node.text }));
+      let value = mirror(p, siblings, false);
+      if (!value) {
+        const reader = columnReader(
+          siblings.map((s) => s.text),
+          p.field,
+        );
+        if (!reader)
+          throw new CodemodRefusal(
+            `${mapper.name}: cannot tell how it reads columns (no row["x"] or .get("x") argument)`,
+          );
+        value = fromDatabase(p, reader);
+      }
+      edits.push(appendElement(source, args, `${p.field}=${value}`));
+      changes.push(`${mapper.name}: ${p.field}=${value}`);
+    }
+    if (edits.length === 0) return unchanged(source, `every mapper already sets ${p.field}`);
+    const needs: ImportNeed[] = [...typeImports(typeOf(p))];
+    if (changes.some((c) => c.includes('json.'))) needs.push({ module: 'json', name: '' });
+    for (const e of enumNames(typeOf(p)))
+      if (p.enumModules[e]) needs.push({ module: p.enumModules[e], name: e });
+    const used = needs.filter((n) => changes.some((c) => c.includes(n.name || n.module)));
+    const imports = importEdits(source, root, used);
+    return finish(source, [...edits, ...imports.edits], [...changes, ...imports.changes]);
+  },
+};

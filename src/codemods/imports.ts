@@ -1,0 +1,131 @@
+/** Ensuring `from module import name` / `import module` statements exist, in the file's own layout. */
+import type { Edit } from './codemod';
+import type { SyntaxNode } from '../python-syntax/parse';
+import { findAll } from '../python-syntax/parse';
+
+export interface ImportNeed {
+  module: string;
+  /** Empty for a plain `import module`. */
+  name: string;
+}
+
+const STDLIB = new Set(['datetime', 'uuid', 'typing', 'json', 'enum', 'collections', 'decimal', 'pathlib']);
+
+/** Names bound at module level by imports, classes, functions and assignments. */
+export function boundNames(root: SyntaxNode): Set<string> {
+  const names = new Set<string>();
+  for (const stmt of root.namedChildren) {
+    if (stmt.type === 'import_from_statement') {
+      for (const n of stmt.childrenForFieldName('name')) {
+        names.add(n.type === 'aliased_import' ? (n.childForFieldName('alias')?.text ?? '') : n.text);
+      }
+    } else if (stmt.type === 'import_statement') {
+      for (const n of stmt.childrenForFieldName('name')) {
+        names.add(
+          n.type === 'aliased_import' ? (n.childForFieldName('alias')?.text ?? '') : n.text.split('.')[0]!,
+        );
+      }
+    } else if (stmt.type === 'class_definition' || stmt.type === 'function_definition') {
+      names.add(stmt.childForFieldName('name')?.text ?? '');
+    } else if (stmt.type === 'decorated_definition') {
+      names.add(stmt.childForFieldName('definition')?.childForFieldName('name')?.text ?? '');
+    }
+  }
+  return names;
+}
+
+/** Edits adding the missing imports; also returns one change line per import added. */
+export function importEdits(
+  source: string,
+  root: SyntaxNode,
+  needs: ImportNeed[],
+): { edits: Edit[]; changes: string[] } {
+  const bound = boundNames(root);
+  const edits: Edit[] = [];
+  const changes: string[] = [];
+  const pending = new Map<string, string[]>();
+  const plain: string[] = [];
+  for (const need of needs) {
+    const binding = need.name || need.module.split('.')[0]!;
+    if (bound.has(binding)) continue;
+    bound.add(binding);
+    if (!need.name) plain.push(need.module);
+    else pending.set(need.module, [...(pending.get(need.module) ?? []), need.name]);
+  }
+  const topImports = root.namedChildren.filter(
+    (s) =>
+      s.type === 'import_from_statement' ||
+      s.type === 'import_statement' ||
+      s.type === 'future_import_statement',
+  );
+  const newLines: { module: string; line: string }[] = [];
+  for (const [module, names] of pending) {
+    const existing = topImports.find(
+      (s) => s.type === 'import_from_statement' && s.childForFieldName('module_name')?.text === module,
+    );
+    if (existing) {
+      const nameNodes = existing.childrenForFieldName('name');
+      const last = nameNodes[nameNodes.length - 1]!;
+      const parenthesized = existing.children.some((c) => c.type === '(');
+      const multiLine = parenthesized && last.startPosition.row !== existing.startPosition.row;
+      if (multiLine) {
+        const indent =
+          /^[ \t]*/.exec(source.slice(source.lastIndexOf('\n', last.startIndex - 1) + 1))?.[0] ?? '    ';
+        const after = existing.children[existing.children.indexOf(last) + 1];
+        if (after?.type === ',')
+          edits.push({
+            start: after.endIndex,
+            end: after.endIndex,
+            text: names.map((n) => `\n${indent}${n},`).join(''),
+          });
+        else
+          edits.push({
+            start: last.endIndex,
+            end: last.endIndex,
+            text: names.map((n) => `,\n${indent}${n}`).join(''),
+          });
+      } else {
+        edits.push({ start: last.endIndex, end: last.endIndex, text: names.map((n) => `, ${n}`).join('') });
+      }
+      changes.push(`import ${names.join(', ')} from ${module}`);
+    } else {
+      newLines.push({ module, line: `from ${module} import ${names.join(', ')}` });
+      changes.push(`import ${names.join(', ')} from ${module}`);
+    }
+  }
+  for (const module of plain) {
+    newLines.push({ module, line: `import ${module}` });
+    changes.push(`import ${module}`);
+  }
+  for (const { module, line } of newLines) {
+    const isStd = STDLIB.has(module.split('.')[0]!);
+    const stdImports = topImports.filter((s) => STDLIB.has(moduleOf(s).split('.')[0]!));
+    let anchor: SyntaxNode | undefined;
+    let before = false;
+    if (isStd) {
+      anchor = stdImports[stdImports.length - 1];
+      if (!anchor) {
+        anchor = topImports.find((s) => s.type !== 'future_import_statement');
+        before = anchor !== undefined;
+      }
+    } else {
+      anchor = topImports[topImports.length - 1];
+    }
+    if (anchor && before) {
+      edits.push({ start: anchor.startIndex, end: anchor.startIndex, text: `${line}\n` });
+    } else if (anchor) {
+      edits.push({ start: anchor.endIndex, end: anchor.endIndex, text: `\n${line}` });
+    } else {
+      const first = root.namedChildren[0];
+      const isDocstring = first?.type === 'expression_statement' && first.namedChildren[0]?.type === 'string';
+      if (isDocstring) edits.push({ start: first.endIndex, end: first.endIndex, text: `\n\n${line}` });
+      else edits.push({ start: 0, end: 0, text: `${line}\n` });
+    }
+  }
+  return { edits, changes };
+}
+
+function moduleOf(stmt: SyntaxNode): string {
+  if (stmt.type === 'import_from_statement') return stmt.childForFieldName('module_name')?.text ?? '';
+  return stmt.childForFieldName('name')?.text ?? findAll(stmt, 'dotted_name')[0]?.text ?? '';
+}

@@ -1,0 +1,60 @@
+/** Appending an element to a bracketed sequence (call arguments, tuple, list, dict, parameters) in its own layout. */
+import type { SyntaxNode } from './parse';
+import { lineIndentAt } from './parse';
+
+export interface InsertEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** The elements of a bracketed node (named children that are not comments). */
+export function elementsOf(node: SyntaxNode): SyntaxNode[] {
+  return node.namedChildren.filter((c) => c.type !== 'comment');
+}
+
+/**
+ * An edit that appends `text` after `after` (default: the last element) following the sequence's
+ * layout: one element per line (with or without a trailing comma) or all on one line.
+ */
+export function appendElement(
+  source: string,
+  node: SyntaxNode,
+  text: string,
+  after?: SyntaxNode,
+): InsertEdit {
+  const elements = elementsOf(node);
+  const open = node.children[0]!;
+  const last = after ?? elements[elements.length - 1];
+  if (!last) {
+    return { start: open.endIndex, end: open.endIndex, text };
+  }
+  const lastIndex = node.children.indexOf(last);
+  const following = node.children[lastIndex + 1];
+  const hasComma = following?.type === ',';
+  const isLastElement = last === elements[elements.length - 1];
+  const multiLine = last.startPosition.row !== open.startPosition.row;
+  if (multiLine) {
+    const indent = lineIndentAt(source, last.startIndex);
+    if (hasComma)
+      return { start: following!.endIndex, end: following!.endIndex, text: `\n${indent}${text},` };
+    return { start: last.endIndex, end: last.endIndex, text: `,\n${indent}${text}` };
+  }
+  if (hasComma && !isLastElement)
+    return { start: following!.endIndex, end: following!.endIndex, text: ` ${text},` };
+  if (hasComma) return { start: following!.endIndex, end: following!.endIndex, text: ` ${text}` };
+  return { start: last.endIndex, end: last.endIndex, text: `, ${text}` };
+}
+
+/** Keyword arguments of an argument list as `name -> value node`. */
+export function keywordArguments(args: SyntaxNode): Map<string, SyntaxNode> {
+  const out = new Map<string, SyntaxNode>();
+  for (const child of args.namedChildren) {
+    if (child.type === 'keyword_argument') {
+      const name = child.childForFieldName('name')?.text;
+      const value = child.childForFieldName('value');
+      if (name && value) out.set(name, value);
+    }
+  }
+  return out;
+}
