@@ -1,0 +1,281 @@
+/**
+ * Phase 6 (testing and validation): generate the feature's unit, integration and migration tests in
+ * the project's tests folder, py_compile every touched file, run the WHOLE pytest suite with coverage
+ * and a JUnit report, run mypy when the project configures it, and report real numbers. Free of
+ * Temporal: the activity passes its heartbeat and cancellation signal in.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { AnchorMap } from '../analysis/anchor-map';
+import { ERROR_TYPES, SpecialistError } from '../errors';
+import { resolvePython } from '../python/interpreter';
+import { introspectProject, type ProjectFacts } from '../python/introspect';
+import { readProjectConfig, type ProjectConfig } from '../python/project-config';
+import type { FeatureSpec } from '../spec/feature-spec';
+import { generateTests, TEST_CATEGORIES, type GeneratedFile } from '../testgen/generate-tests';
+import { GENERATED_MARKER } from '../testgen/test-file';
+import { touchedCoverage } from '../validation/coverage-report';
+import { runMypy } from '../validation/mypy-runner';
+import { compilePythonFiles } from '../validation/py-compile';
+import { runPytest } from '../validation/pytest-runner';
+import type { CodeChange, TestFailure, TestingResult } from './contract';
+
+export interface TestingPhaseOptions {
+  /** Interpreter (absolute or relative to the root); default: `resolvePython`. */
+  python?: string;
+  /** pytest timeout; default `SPECIALIST_PYTEST_TIMEOUT` or 10 minutes. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  heartbeat?: (detail: unknown) => void;
+  /** Files phases 1–5 changed (relative); default: every file the anchor map names. */
+  touchedFiles?: string[];
+}
+
+/** Source files the anchors point at: what phases 1–5 edit. */
+export function anchoredFiles(anchors: AnchorMap): string[] {
+  const files = new Set<string>();
+  for (const c of anchors.changes) {
+    files.add(c.modelAnchor.file).add(c.migrations.file).add(c.service.file).add(c.tool.file);
+    for (const x of [...c.createTables, ...c.inserts, ...c.rowMappers, ...c.serializers]) files.add(x.file);
+  }
+  return [...files].sort();
+}
+
+/** Runs the project's Python to learn what the generator needs (see `introspectProject`). */
+export async function gatherFacts(
+  python: string,
+  root: string,
+  spec: FeatureSpec,
+  anchors: AnchorMap,
+  signal?: AbortSignal,
+): Promise<ProjectFacts[]> {
+  const facts: ProjectFacts[] = [];
+  const sysPath = [...new Set([...anchors.tests.pythonPath, anchors.sourceRoot || '.'])];
+  for (const change of anchors.changes) {
+    const exclude = spec.data_models.changes.filter((c) => c.model === change.model).map((c) => c.field);
+    const classes = [{ module: change.service.module, name: change.service.className }];
+    if (change.tool.className) classes.push({ module: change.tool.module, name: change.tool.className });
+    if (change.migrations.className)
+      classes.push({ module: change.migrations.module, name: change.migrations.className });
+    for (const x of [...change.inserts, ...change.serializers])
+      if (x.className) classes.push({ module: x.module, name: x.className });
+    facts.push(
+      await introspectProject(
+        python,
+        root,
+        {
+          sysPath,
+          model: { module: change.modelAnchor.module, name: change.modelAnchor.className },
+          exclude: exclude.sort(),
+          classes,
+          functions: change.serializers
+            .filter((s) => !s.className)
+            .map((s) => ({ module: s.module, name: s.function })),
+          modules: [change.migrations.module],
+          serviceMethod: {
+            module: change.service.module,
+            name: change.service.className,
+            method: change.service.method,
+          },
+          testsFolder: anchors.tests.folder,
+          generatedMarker: GENERATED_MARKER,
+        },
+        signal,
+      ),
+    );
+  }
+  return facts;
+}
+
+/** Writes the files whose content differs; returns which were created and which modified. */
+async function writeGenerated(
+  root: string,
+  files: GeneratedFile[],
+): Promise<{ created: string[]; modified: string[] }> {
+  const created: string[] = [];
+  const modified: string[] = [];
+  for (const file of files) {
+    const absolute = path.join(root, file.path);
+    const before = existsSync(absolute) ? await readFile(absolute, 'utf8') : undefined;
+    if (before === file.content) continue;
+    await mkdir(path.dirname(absolute), { recursive: true });
+    await writeFile(absolute, file.content);
+    (before === undefined ? created : modified).push(file.path);
+  }
+  return { created, modified };
+}
+
+function covPackages(config: ProjectConfig, anchors: AnchorMap): string[] {
+  return config.coverage.source.length > 0 ? config.coverage.source : [anchors.package];
+}
+
+/** Generates the feature's tests, validates the workspace and returns the measured results. */
+export async function runTestingPhase(
+  root: string,
+  spec: FeatureSpec,
+  anchors: AnchorMap,
+  options: TestingPhaseOptions = {},
+): Promise<TestingResult> {
+  const python = resolvePython(root, options.python ?? spec.architecture.python);
+  const beat = (step: string) => options.heartbeat?.({ phase: 'testing_validation', step });
+  beat('reading project configuration');
+  const config = await readProjectConfig(python, root);
+  beat('describing the project');
+  const facts = await gatherFacts(python, root, spec, anchors, options.signal);
+  const conftestPath = anchors.tests.conftest ? path.join(root, anchors.tests.conftest) : undefined;
+  const conftestText =
+    conftestPath && existsSync(conftestPath) ? await readFile(conftestPath, 'utf8') : undefined;
+  const generated = generateTests({
+    spec,
+    anchors,
+    facts,
+    conftestText,
+    asyncioMode: config.pytest.asyncioMode ?? anchors.tests.asyncioMode,
+  });
+  const written = await writeGenerated(root, generated);
+  const touched = (options.touchedFiles ?? anchoredFiles(anchors)).filter((f) => f.endsWith('.py'));
+  const changes: CodeChange[] = generated.map((g) => ({
+    file: g.path,
+    codemod: 'generate-tests',
+    description: `${g.category} tests of ${spec.feature} (${(g.content.match(/^(?:async )?def test_/gm) ?? []).length} tests)`,
+  }));
+  const checks: TestingResult['checks'] = [];
+
+  beat('py_compile');
+  const compileTargets = [...new Set([...touched, ...generated.map((g) => g.path)])].sort();
+  const problems = await compilePythonFiles(python, root, compileTargets, options.signal);
+  checks.push({
+    name: 'py_compile',
+    passed: problems.length === 0,
+    detail: `${compileTargets.length} files`,
+  });
+  if (problems.length > 0) {
+    throw new SpecialistError(
+      ERROR_TYPES.compileFailed,
+      `py_compile failed: ${problems.map((p) => `${p.file}:${p.line ?? '?'} ${p.message}`).join('; ')}`,
+      { problems },
+    );
+  }
+
+  beat('pytest');
+  const run = await runPytest({
+    python,
+    root,
+    covPackages: covPackages(config, anchors),
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+    heartbeat: options.heartbeat,
+  });
+  if (run.timedOut) {
+    throw new SpecialistError(
+      ERROR_TYPES.testsFailed,
+      `pytest did not finish within the timeout (${run.durationMs} ms)`,
+      {
+        timedOut: true,
+        outputTail: run.outputTail,
+      },
+    );
+  }
+  if (!run.junit) {
+    throw new SpecialistError(
+      ERROR_TYPES.testsFailed,
+      `pytest wrote no report (exit ${String(run.exitCode)}): ${run.outputTail}`,
+      {
+        exitCode: run.exitCode,
+        outputTail: run.outputTail,
+      },
+    );
+  }
+  const junit = run.junit;
+  const failures: TestFailure[] = junit.cases
+    .filter((c) => c.outcome === 'failed' || c.outcome === 'error')
+    .map((c) => ({ id: c.id, message: c.message ?? c.outcome }));
+  const categoryPassed = Object.fromEntries(
+    TEST_CATEGORIES.map((category) => {
+      const file = generated.find((g) => g.category === category)?.path;
+      const cases = junit.cases.filter((c) => c.file === file);
+      return [
+        category,
+        cases.length > 0 && cases.every((c) => c.outcome === 'passed' || c.outcome === 'skipped'),
+      ];
+    }),
+  ) as Record<(typeof TEST_CATEGORIES)[number], boolean>;
+  const suitePassed = failures.length === 0 && run.exitCode === 0;
+  checks.push({
+    name: 'pytest',
+    passed: suitePassed,
+    detail: `${junit.passed} passed, ${junit.failed} failed, ${junit.errors} errors, ${junit.skipped} skipped`,
+  });
+  const sourceTouched = touched.filter((f) => !f.startsWith(`${anchors.tests.folder}/`));
+  const touchedModuleCoverage = run.coverage ? touchedCoverage(run.coverage, sourceTouched) : {};
+  checks.push({
+    name: 'coverage',
+    passed: run.coverage !== undefined,
+    detail: run.coverage ? `${run.coverage.totalPercent}% total` : 'no coverage report',
+  });
+
+  let mypy: TestingResult['mypy'] = { configured: config.mypy.configured };
+  let mypyBlocking: string[] = [];
+  if (config.mypy.configured) {
+    beat('mypy');
+    const result = await runMypy({
+      python,
+      root,
+      targets: [path.join(anchors.sourceRoot || '.', anchors.package)],
+      configHasFiles: config.mypy.files.length > 0,
+      signal: options.signal,
+      heartbeat: options.heartbeat,
+    });
+    mypy = {
+      configured: true,
+      ...(result.unavailable ? {} : { passed: result.passed }),
+      output: result.unavailable ?? result.output,
+    };
+    // Only errors in what this run touched block it: older errors elsewhere are not this feature's.
+    const ours = new Set([...touched, ...generated.map((g) => g.path)]);
+    mypyBlocking = result.issues
+      .filter((i) => ours.has(i.file))
+      .map((i) => `${i.file}:${i.line}: ${i.message}`);
+    checks.push({
+      name: 'mypy',
+      passed: result.passed,
+      detail: result.unavailable ?? `${result.issues.length} errors`,
+    });
+  }
+
+  const result: TestingResult = {
+    phase: 'testing_validation',
+    filesModified: written.modified,
+    filesCreated: written.created,
+    changes,
+    checks,
+    passed: junit.passed,
+    failed: junit.failed,
+    errors: junit.errors,
+    skipped: junit.skipped,
+    unitTestsPassed: categoryPassed.unit,
+    integrationTestsPassed: categoryPassed.integration,
+    migrationTestsPassed: categoryPassed.migration,
+    coveragePercentage: run.coverage?.totalPercent ?? 0,
+    touchedModuleCoverage,
+    mypy,
+    failures,
+  };
+  if (!suitePassed || mypyBlocking.length > 0) {
+    const lines = [
+      ...failures.slice(0, 10).map((f) => `${f.id}: ${f.message.split('\n')[0]}`),
+      ...mypyBlocking.slice(0, 10).map((m) => `mypy ${m}`),
+    ];
+    throw new SpecialistError(
+      ERROR_TYPES.testsFailed,
+      `${failures.length} failing tests${mypyBlocking.length ? `, ${mypyBlocking.length} mypy errors in touched files` : ''}${
+        failures.length === 0 && mypyBlocking.length === 0
+          ? ` (pytest exit ${String(run.exitCode)}: ${run.outputTail.split('\n').slice(-3).join(' ')})`
+          : ''
+      }:\n${lines.join('\n')}`,
+      { result, mypyErrors: mypyBlocking },
+    );
+  }
+  return result;
+}

@@ -1,0 +1,408 @@
+/**
+ * Imports the target project with its own interpreter and reports the runtime facts the test
+ * generator needs and a syntax tree cannot give reliably: which model fields are required and with
+ * what constraints, the signatures (resolved type hints) of the service, database, repository and
+ * tool-server classes and of module-level serializers. Fields and parameters named in `exclude` (the
+ * feature's own fields) are left out, so the facts — and the generated tests — are the same before
+ * and after the edit.
+ */
+import { runProcess } from './run-process';
+
+export interface TypeDesc {
+  kind:
+    | 'str'
+    | 'int'
+    | 'float'
+    | 'bool'
+    | 'datetime'
+    | 'date'
+    | 'UUID'
+    | 'enum'
+    | 'list'
+    | 'dict'
+    | 'path'
+    | 'class'
+    | 'none'
+    | 'any'
+    | 'unknown';
+  nullable: boolean;
+  item?: TypeDesc;
+  key?: TypeDesc;
+  value?: TypeDesc;
+  enum?: { module: string; name: string; members: { name: string; value: unknown }[] };
+  cls?: { module: string; name: string };
+  constraints?: Record<string, number | string>;
+}
+
+export interface ParamInfo {
+  name: string;
+  kind: 'positional' | 'keyword_only' | 'args' | 'kwargs';
+  required: boolean;
+  type: TypeDesc;
+}
+
+export interface CallableInfo {
+  params: ParamInfo[];
+  returns: TypeDesc;
+  async: boolean;
+  /** staticmethod / classmethod: callable on the class itself. */
+  static: boolean;
+}
+
+export interface ClassInfo {
+  module: string;
+  name: string;
+  init: ParamInfo[];
+  methods: Record<string, CallableInfo>;
+  asyncContextManager: boolean;
+}
+
+export interface ModelFieldFacts {
+  name: string;
+  required: boolean;
+  type: TypeDesc;
+}
+
+export interface ProjectFacts {
+  model: { module: string; name: string; fields: ModelFieldFacts[] };
+  /** Keyed `module:Class`. */
+  classes: Record<string, ClassInfo>;
+  /** Module-level functions, keyed `module:function`. */
+  functions: Record<string, CallableInfo>;
+  /**
+   * A valid JSON-able value for each required model field and each required parameter of the service
+   * method (keyed `model.<name>` / `param.<name>`), validated by Pydantic; taken from the project's own
+   * tests when they hold one (patterns cannot be guessed), else synthesized.
+   */
+  examples: Record<string, unknown>;
+}
+
+export interface IntrospectionRequest {
+  /** Entries added to sys.path, relative to the root (e.g. `src`). */
+  sysPath: string[];
+  model: { module: string; name: string };
+  /** Field / parameter names to leave out (the feature's new fields). */
+  exclude: string[];
+  /** Classes to describe; classes their constructors take are described too. */
+  classes: { module: string; name: string }[];
+  functions: { module: string; name: string }[];
+  /** Module-level functions of these modules are described too (e.g. a `connect(path)` factory). */
+  modules: string[];
+  /** The service method whose required parameters need example values. */
+  serviceMethod?: { module: string; name: string; method: string };
+  /** Tests folder to harvest example values from (literals keyed by field name). */
+  testsFolder?: string;
+  /** Files containing this text are generated ones and are not harvested. */
+  generatedMarker: string;
+}
+
+const SCRIPT = String.raw`
+import enum, importlib, inspect, json, os, sys, typing, types, datetime as dt, uuid, pathlib
+req = json.load(sys.stdin)
+for entry in reversed(req["sysPath"]):
+    sys.path.insert(0, os.path.abspath(entry))
+exclude = set(req["exclude"])
+CONSTRAINTS = ("max_length", "min_length", "ge", "gt", "le", "lt", "multiple_of", "pattern")
+
+def jsonable(value):
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+def describe(tp, constraints=None):
+    nullable = False
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        args = typing.get_args(tp)
+        tp, origin = args[0], typing.get_origin(args[0])
+    if origin in (typing.Union, getattr(types, "UnionType", None)):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        nullable = len(args) < len(typing.get_args(tp))
+        if len(args) == 1:
+            d = describe(args[0], constraints)
+            d["nullable"] = d["nullable"] or nullable
+            return d
+        return {"kind": "unknown", "nullable": nullable}
+    d = {"nullable": False}
+    if constraints:
+        d["constraints"] = constraints
+    if tp is inspect.Parameter.empty or tp is typing.Any or tp is object:
+        d["kind"] = "any"
+    elif tp is type(None) or tp is None:
+        d["kind"] = "none"
+    elif origin in (list, typing.List, set, tuple, frozenset) or tp in (list, set, tuple):
+        d["kind"] = "list"
+        args = typing.get_args(tp)
+        d["item"] = describe(args[0]) if args else {"kind": "any", "nullable": False}
+    elif origin in (dict, typing.Dict) or tp is dict or origin is getattr(__import__("collections.abc").abc, "Mapping"):
+        d["kind"] = "dict"
+        args = typing.get_args(tp)
+        d["key"] = describe(args[0]) if args else {"kind": "any", "nullable": False}
+        d["value"] = describe(args[1]) if len(args) > 1 else {"kind": "any", "nullable": False}
+    elif isinstance(tp, type) and issubclass(tp, enum.Enum):
+        d["kind"] = "enum"
+        d["enum"] = {"module": tp.__module__, "name": tp.__qualname__, "members": [{"name": m.name, "value": jsonable(m.value)} for m in tp]}
+    elif tp is bool:
+        d["kind"] = "bool"
+    elif tp is int:
+        d["kind"] = "int"
+    elif tp is float:
+        d["kind"] = "float"
+    elif tp is str:
+        d["kind"] = "str"
+    elif tp is dt.datetime:
+        d["kind"] = "datetime"
+    elif tp is dt.date:
+        d["kind"] = "date"
+    elif tp is uuid.UUID:
+        d["kind"] = "UUID"
+    elif isinstance(tp, type) and issubclass(tp, pathlib.PurePath):
+        d["kind"] = "path"
+    elif isinstance(tp, type):
+        d["kind"] = "class"
+        d["cls"] = {"module": tp.__module__, "name": tp.__qualname__}
+    else:
+        d["kind"] = "unknown"
+    d["nullable"] = nullable
+    return d
+
+def hints(fn):
+    try:
+        return typing.get_type_hints(fn)
+    except Exception:
+        return getattr(fn, "__annotations__", {}) or {}
+
+KINDS = {
+    inspect.Parameter.POSITIONAL_ONLY: "positional",
+    inspect.Parameter.POSITIONAL_OR_KEYWORD: "positional",
+    inspect.Parameter.KEYWORD_ONLY: "keyword_only",
+    inspect.Parameter.VAR_POSITIONAL: "args",
+    inspect.Parameter.VAR_KEYWORD: "kwargs",
+}
+
+def callable_info(fn, is_static=False, skip_first=False):
+    sig = inspect.signature(fn)
+    h = hints(fn)
+    params = []
+    for i, (name, p) in enumerate(sig.parameters.items()):
+        if skip_first and i == 0:
+            continue
+        if name in exclude:
+            continue
+        params.append({
+            "name": name,
+            "kind": KINDS[p.kind],
+            "required": p.default is inspect.Parameter.empty and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD),
+            "type": describe(h.get(name, inspect.Parameter.empty)),
+        })
+    return {
+        "params": params,
+        "returns": describe(h.get("return", inspect.Parameter.empty)),
+        "async": inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn),
+        "static": is_static,
+    }
+
+out = {"classes": {}, "functions": {}}
+model_cls = getattr(importlib.import_module(req["model"]["module"]), req["model"]["name"])
+fields = []
+for name, info in model_cls.model_fields.items():
+    if name in exclude:
+        continue
+    constraints = {}
+    for meta in info.metadata:
+        for key in CONSTRAINTS:
+            value = getattr(meta, key, None)
+            if value is not None and not callable(value):
+                constraints[key] = value if isinstance(value, (int, float, str)) else str(value)
+    fields.append({"name": name, "required": info.is_required(), "type": describe(info.annotation, constraints or None)})
+out["model"] = {"module": req["model"]["module"], "name": req["model"]["name"], "fields": fields}
+
+pending = [(c["module"], c["name"]) for c in req["classes"]]
+seen = set()
+while pending:
+    module, name = pending.pop(0)
+    if (module, name) in seen:
+        continue
+    seen.add((module, name))
+    try:
+        cls = getattr(importlib.import_module(module), name)
+    except Exception:
+        continue
+    methods = {}
+    for attr, raw in sorted(vars(cls).items()):
+        if attr.startswith("__") and attr != "__init__":
+            continue
+        is_static = isinstance(raw, (staticmethod, classmethod))
+        fn = raw.__func__ if is_static else raw
+        if not inspect.isfunction(fn):
+            continue
+        try:
+            methods[attr] = callable_info(fn, is_static, skip_first=not isinstance(raw, staticmethod))
+        except (TypeError, ValueError):
+            continue
+    init = methods.pop("__init__", {"params": []})["params"]
+    for p in init:
+        # Only the project's own classes: a connection class of a library is a leaf.
+        if p["type"]["kind"] == "class" and p["type"]["cls"]["module"].split(".")[0] == req["model"]["module"].split(".")[0]:
+            pending.append((p["type"]["cls"]["module"], p["type"]["cls"]["name"]))
+    out["classes"][module + ":" + name] = {
+        "module": module,
+        "name": name,
+        "init": init,
+        "methods": methods,
+        "asyncContextManager": hasattr(cls, "__aenter__"),
+    }
+for f in req["functions"]:
+    try:
+        fn = getattr(importlib.import_module(f["module"]), f["name"])
+        out["functions"][f["module"] + ":" + f["name"]] = callable_info(fn)
+    except Exception:
+        continue
+for module in req["modules"]:
+    try:
+        mod = importlib.import_module(module)
+    except Exception:
+        continue
+    for attr, fn in sorted(vars(mod).items()):
+        if inspect.isfunction(fn) and fn.__module__ == module:
+            try:
+                out["functions"][module + ":" + attr] = callable_info(fn)
+            except (TypeError, ValueError):
+                continue
+
+# Example values: literals the project's tests use for the same name, else synthesized; each one
+# validated by Pydantic against the field's (or parameter's) type and constraints.
+import ast
+harvest = {}
+folder = req.get("testsFolder")
+if folder and os.path.isdir(folder):
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for filename in sorted(filenames):
+            if not filename.endswith(".py"):
+                continue
+            try:
+                with open(os.path.join(dirpath, filename), encoding="utf-8") as fh:
+                    text = fh.read()
+                if req["generatedMarker"] in text:
+                    continue
+                tree = ast.parse(text)
+            except (OSError, SyntaxError, UnicodeDecodeError):
+                continue
+            pairs = []
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Dict):
+                    pairs += [(k.value, v) for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+                elif isinstance(node, ast.Call):
+                    pairs += [(kw.arg, kw.value) for kw in node.keywords if kw.arg]
+            pairs.sort(key=lambda kv: (kv[1].lineno, kv[1].col_offset))
+            for key, value in pairs:
+                try:
+                    literal = ast.literal_eval(value)
+                except Exception:
+                    continue
+                if literal is not None:
+                    harvest.setdefault(key, []).append(literal)
+
+from pydantic import TypeAdapter
+
+def synthesize(desc, name):
+    kind = desc["kind"]
+    c = desc.get("constraints") or {}
+    if kind == "str":
+        text = "test " + name.replace("_", " ")
+        low, high = c.get("min_length", 1), c.get("max_length")
+        if high is not None:
+            text = text[:high]
+        return text + "x" * max(0, low - len(text))
+    if kind in ("int", "float"):
+        low = c["ge"] if "ge" in c else c["gt"] + 1 if "gt" in c else 1
+        if "le" in c:
+            low = min(low, c["le"])
+        if "lt" in c:
+            low = min(low, c["lt"] - 1)
+        return low
+    if kind == "bool":
+        return False
+    if kind == "datetime":
+        return "2024-01-02T03:04:05+00:00"
+    if kind == "date":
+        return "2024-01-02"
+    if kind == "UUID":
+        return "12345678-1234-5678-1234-567812345678"
+    if kind == "enum":
+        return desc["enum"]["members"][0]["value"]
+    if kind == "list":
+        return []
+    if kind == "dict":
+        return {}
+    if desc["nullable"]:
+        return None
+    return "test"
+
+def example(adapter, desc, name):
+    for candidate in harvest.get(name, []) + [synthesize(desc, name)]:
+        try:
+            adapter.validate_python(candidate)
+            return candidate
+        except Exception:
+            continue
+    return None
+
+examples = {}
+for name, info in model_cls.model_fields.items():
+    if name in exclude or not info.is_required():
+        continue
+    desc = next(f["type"] for f in fields if f["name"] == name)
+    adapter = TypeAdapter(typing.Annotated[tuple([info.annotation, *info.metadata])] if info.metadata else info.annotation)
+    value = example(adapter, desc, name)
+    if value is not None:
+        examples["model." + name] = value
+service = req.get("serviceMethod")
+if service:
+    try:
+        cls = getattr(importlib.import_module(service["module"]), service["name"])
+        fn = getattr(cls, service["method"])
+        sig = inspect.signature(fn)
+        h = hints(fn)
+        for pname, p in sig.parameters.items():
+            if pname in exclude or pname == "self" or p.default is not inspect.Parameter.empty:
+                continue
+            if p.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+                continue
+            if "model." + pname in examples:
+                examples["param." + pname] = examples["model." + pname]
+                continue
+            tp = h.get(pname, typing.Any)
+            value = example(TypeAdapter(tp), describe(tp), pname)
+            if value is not None:
+                examples["param." + pname] = value
+    except Exception:
+        pass
+out["examples"] = examples
+print(json.dumps(out, sort_keys=True))
+`;
+
+/** Runs the introspection in `root` with `python`; throws with Python's own error when the import fails. */
+export async function introspectProject(
+  python: string,
+  root: string,
+  request: IntrospectionRequest,
+  signal?: AbortSignal,
+): Promise<ProjectFacts> {
+  const outcome = await runProcess(python, ['-c', SCRIPT], {
+    cwd: root,
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    input: JSON.stringify(request),
+    timeoutMs: 60_000,
+    signal,
+    label: 'introspect project',
+  });
+  if (outcome.exitCode !== 0) {
+    const lines = outcome.stderr.trim().split('\n');
+    throw new Error(`could not import the project to describe it: ${lines.slice(-3).join(' | ')}`);
+  }
+  return JSON.parse(outcome.stdout) as ProjectFacts;
+}

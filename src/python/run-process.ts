@@ -1,0 +1,132 @@
+/**
+ * Runs a Python tool (pytest, mypy, a helper script) as a child process in its own process group, so
+ * that a timeout or a cancellation kills the whole tree (pytest may spawn workers), with a periodic
+ * heartbeat while it runs. Output is captured with a cap: these summaries travel in Temporal payloads.
+ */
+import { spawn } from 'node:child_process';
+
+export interface RunProcessOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** Kill the process group after this long; the outcome then has `timedOut: true`. */
+  timeoutMs?: number;
+  /** Aborting kills the process group and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called every `heartbeatIntervalMs` while the process runs (Temporal activity heartbeat). */
+  heartbeat?: (detail: unknown) => void;
+  heartbeatIntervalMs?: number;
+  /** Names the run in heartbeat details, e.g. `pytest`. */
+  label?: string;
+  /** Bytes of stdout/stderr kept (the tail is kept). */
+  maxOutputBytes?: number;
+  /** Written to stdin, then stdin is closed. */
+  input?: string;
+}
+
+export interface ProcessOutcome {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+const KILL_GRACE_MS = 2_000;
+
+/** Keeps the last `max` characters: the end of a pytest/mypy output holds the summary. */
+function capped(chunks: string[], max: number): string {
+  const text = chunks.join('');
+  return text.length > max ? `…${text.slice(text.length - max)}` : text;
+}
+
+function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+/** Spawns `command args` detached (own process group) and resolves when it exits. */
+export function runProcess(
+  command: string,
+  args: string[],
+  options: RunProcessOptions,
+): Promise<ProcessOutcome> {
+  const started = Date.now();
+  const max = options.maxOutputBytes ?? 200_000;
+  const label = options.label ?? command;
+  return new Promise<ProcessOutcome>((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(options.signal.reason ?? new Error(`${label} cancelled`));
+      return;
+    }
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    let timedOut = false;
+    let aborted = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const terminate = () => {
+      killGroup(child.pid, 'SIGTERM');
+      killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
+      killTimer.unref();
+    };
+    const timeout =
+      options.timeoutMs !== undefined && options.timeoutMs > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            terminate();
+          }, options.timeoutMs)
+        : undefined;
+    const beat = options.heartbeat
+      ? setInterval(
+          () => options.heartbeat?.({ step: label, elapsedMs: Date.now() - started }),
+          options.heartbeatIntervalMs ?? 5_000,
+        )
+      : undefined;
+    const onAbort = () => {
+      aborted = true;
+      terminate();
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input ?? '');
+    const cleanup = () => {
+      if (timeout) clearTimeout(timeout);
+      if (beat) clearInterval(beat);
+      options.signal?.removeEventListener('abort', onAbort);
+    };
+    child.on('error', (err) => {
+      cleanup();
+      reject(err);
+    });
+    child.on('close', (exitCode, signal) => {
+      cleanup();
+      if (killTimer && !aborted && !timedOut) clearTimeout(killTimer);
+      // Children of the group may outlive the leader; make sure nothing is left behind.
+      if (aborted || timedOut) killGroup(child.pid, 'SIGKILL');
+      if (aborted) {
+        reject(options.signal?.reason ?? new Error(`${label} cancelled`));
+        return;
+      }
+      resolve({
+        exitCode,
+        signal,
+        stdout: capped(stdout, max),
+        stderr: capped(stderr, max),
+        timedOut,
+        durationMs: Date.now() - started,
+      });
+    });
+  });
+}

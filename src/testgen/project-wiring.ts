@@ -1,0 +1,353 @@
+/**
+ * How the generated tests reach the target project: how a database is opened on a file and closed,
+ * how the service (and a repository between them) and the tool server are built, which conftest
+ * fixtures already provide them, how a stored row is read back, and valid arguments for the model,
+ * the service method and the tool. Derived from the anchor map (where things are) and the project
+ * facts (runtime signatures), never from the feature's own fields.
+ */
+import type { AnchorMap, FieldAnchors } from '../analysis/anchor-map';
+import { ERROR_TYPES, SpecialistError } from '../errors';
+import type { CallableInfo, ClassInfo, ParamInfo, ProjectFacts, TypeDesc } from '../python/introspect';
+import { pyLiteral, pyNumber, pyString, snakeCase, type ImportSet, type Quote } from './python-text';
+
+export interface DbRecipe {
+  /** `module:Class` of the object the other classes take (the Database class or the connection type). */
+  typeKey: string;
+  /** Statements opening it on `pathExpr` into variable `name`. */
+  open: (name: string, pathExpr: string) => string[];
+  close: (name: string) => string[];
+  /** Python annotation of the object, when it can be named. */
+  annotation?: string;
+}
+
+export interface Getter {
+  ownerKey: string;
+  method: string;
+  nullable: boolean;
+}
+
+export interface Wiring {
+  quote: Quote;
+  /** `auto`: plain `async def` tests; `strict`: `@pytest.mark.asyncio` and `pytest_asyncio.fixture`. */
+  asyncMode: 'auto' | 'strict';
+  model: { module: string; name: string; kwargs: string[]; table: string };
+  db: DbRecipe;
+  /** Classes to build from the database, in dependency order. */
+  classes: Record<string, ClassInfo>;
+  service: { key: string; method: string; args: string[]; returns: 'model' | 'id' | 'other' };
+  getter: Getter;
+  tool?: { serverKey: string; call: (server: string, args: string) => string; jsonArgs: string[] };
+  /** conftest fixtures by what they provide (`module:Class` or the db type key). */
+  fixtures: Record<string, string>;
+  /** Module-level `_run_migrations(conn)` that the test can call again, when there is one. */
+  migrationsFunction?: { module: string; name: string; async: boolean };
+}
+
+const OPEN_NAMES = ['initialize', 'init', 'connect', 'open', 'setup', 'start', 'init_db', 'create'];
+const CLOSE_NAMES = ['close', 'aclose', 'disconnect', 'shutdown', 'dispose'];
+
+const key = (module: string, name: string) => `${module}:${name}`;
+
+function fail(message: string, details: Record<string, unknown> = {}): never {
+  throw new SpecialistError(ERROR_TYPES.anchorNotFound, `test generation: ${message}`, details);
+}
+
+/** A Python expression for an example value of a parameter/field type. */
+export function renderExample(value: unknown, type: TypeDesc, quote: Quote, imports: ImportSet): string {
+  if (value === null || value === undefined) return 'None';
+  switch (type.kind) {
+    case 'enum': {
+      const e = type.enum!;
+      const member = e.members.find((m) => m.value === value || m.name === value) ?? e.members[0]!;
+      imports.name(e.module, e.name);
+      return `${e.name}.${member.name}`;
+    }
+    case 'UUID':
+      imports.name('uuid', 'UUID');
+      return `UUID(${pyString(String(value), quote)})`;
+    case 'datetime':
+      imports.name('datetime', 'datetime');
+      return `datetime.fromisoformat(${pyString(String(value), quote)})`;
+    case 'float':
+      return pyNumber(Number(value), true);
+    case 'list':
+      return Array.isArray(value)
+        ? `[${value.map((v) => renderExample(v, type.item ?? { kind: 'any', nullable: false }, quote, imports)).join(', ')}]`
+        : pyLiteral(value, quote);
+    default:
+      return pyLiteral(value, quote);
+  }
+}
+
+function pickMethod(
+  info: ClassInfo | undefined,
+  names: string[],
+): { name: string; m: CallableInfo } | undefined {
+  if (!info) return undefined;
+  for (const name of names) {
+    const m = info.methods[name];
+    if (m && m.params.every((p) => !p.required)) return { name, m };
+  }
+  return undefined;
+}
+
+function pathArg(param: ParamInfo | undefined, pathExpr: string): string {
+  return param && param.type.kind === 'str' ? `str(${pathExpr})` : pathExpr;
+}
+
+function dbRecipe(
+  anchors: AnchorMap,
+  change: FieldAnchors,
+  facts: ProjectFacts,
+  imports: ImportSet,
+): DbRecipe {
+  const mig = change.migrations;
+  if (mig.className) {
+    const info = facts.classes[key(mig.module, mig.className)];
+    if (!info) fail(`could not describe the database class ${mig.className} in ${mig.file}`);
+    const pathParam = info.init.find((p) => p.required);
+    const opener = pickMethod(info, OPEN_NAMES);
+    const closer = pickMethod(info, CLOSE_NAMES);
+    const aw = (m?: CallableInfo) => (m?.async ? 'await ' : '');
+    return {
+      typeKey: key(mig.module, mig.className),
+      annotation: mig.className,
+      open: (name, pathExpr) => {
+        imports.name(mig.module, mig.className!);
+        return [
+          `${name} = ${mig.className}(${pathParam ? pathArg(pathParam, pathExpr) : ''})`,
+          ...(opener ? [`${aw(opener.m)}${name}.${opener.name}()`] : []),
+        ];
+      },
+      close: (name) => (closer ? [`${aw(closer.m)}${name}.${closer.name}()`] : []),
+    };
+  }
+  // Module-level migrations: the module's factory that opens a connection on a path.
+  const factories = Object.entries(facts.functions)
+    .filter(
+      ([k, f]) =>
+        k.startsWith(`${mig.module}:`) &&
+        f.returns.kind === 'class' &&
+        f.params.filter((p) => p.required).length === 1,
+    )
+    .filter(([, f]) => ['str', 'path', 'any'].includes(f.params.find((p) => p.required)!.type.kind))
+    .sort(([a], [b]) => a.localeCompare(b));
+  const [factoryKey, factory] =
+    factories[0] ?? fail(`no function in ${mig.file} opens a database on a path`, { module: mig.module });
+  const fnName = factoryKey.split(':')[1]!;
+  const returned = factory.returns.cls!;
+  void anchors;
+  return {
+    typeKey: key(returned.module, returned.name),
+    open: (name, pathExpr) => {
+      imports.name(mig.module, fnName);
+      return [
+        `${name} = ${factory.async ? 'await ' : ''}${fnName}(${pathArg(
+          factory.params.find((p) => p.required),
+          pathExpr,
+        )})`,
+      ];
+    },
+    // An aiosqlite/sqlite3 connection closes with close().
+    close: (name) => [`await ${name}.close()`],
+  };
+}
+
+function findGetter(
+  candidates: string[],
+  facts: ProjectFacts,
+  model: { module: string; name: string },
+): Getter | undefined {
+  for (const ownerKey of candidates) {
+    const info = facts.classes[ownerKey];
+    if (!info) continue;
+    const names = Object.keys(info.methods)
+      .filter((n) => !n.startsWith('_'))
+      .sort((a, b) => Number(!a.startsWith('get')) - Number(!b.startsWith('get')) || a.localeCompare(b));
+    for (const name of names) {
+      const m = info.methods[name]!;
+      const required = m.params.filter((p) => p.required);
+      const returnsModel =
+        m.returns.kind === 'class' &&
+        m.returns.cls?.name === model.name &&
+        m.returns.cls.module === model.module;
+      if (
+        m.async &&
+        returnsModel &&
+        required.length === 1 &&
+        (required[0]!.type.kind === 'UUID' || /id$/.test(required[0]!.name))
+      ) {
+        return { ownerKey, method: name, nullable: m.returns.nullable };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Fixture name → what it provides, read from the conftest text: a fixture that calls `Class(` or `factory(`. */
+export function conftestFixtures(text: string, provides: Record<string, string>): Record<string, string> {
+  const found: Record<string, string> = {};
+  const re =
+    /@(?:pytest\.fixture|pytest_asyncio\.fixture|fixture)\b[^\n]*\n(?:@[^\n]*\n)*(?:async\s+)?def\s+(\w+)\s*\(/g;
+  const starts: { name: string; index: number }[] = [];
+  for (let m = re.exec(text); m; m = re.exec(text)) starts.push({ name: m[1]!, index: m.index });
+  starts.forEach((start, i) => {
+    const body = text.slice(start.index, starts[i + 1]?.index ?? text.length);
+    for (const [callee, provided] of Object.entries(provides)) {
+      if (found[provided] === undefined && new RegExp(`\\b${callee}\\(`).test(body))
+        found[provided] = start.name;
+    }
+  });
+  return found;
+}
+
+export function buildWiring(options: {
+  anchors: AnchorMap;
+  change: FieldAnchors;
+  facts: ProjectFacts;
+  conftestText?: string;
+  asyncioMode?: string;
+  imports: ImportSet;
+}): Wiring {
+  const { anchors, change, facts, imports } = options;
+  const quote = change.modelAnchor.style.quote;
+  const model = { module: change.modelAnchor.module, name: change.modelAnchor.className };
+  const kwargs = facts.model.fields
+    .filter((f) => f.required)
+    .map((f) => {
+      if (!(`model.${f.name}` in facts.examples))
+        fail(`no valid example value for the required field ${model.name}.${f.name}`);
+      return `${f.name}=${renderExample(facts.examples[`model.${f.name}`], f.type, quote, imports)}`;
+    });
+  const db = dbRecipe(anchors, change, facts, imports);
+  const serviceKey = key(change.service.module, change.service.className);
+  const service =
+    facts.classes[serviceKey] ?? fail(`could not describe the service class ${change.service.className}`);
+  const method =
+    service.methods[change.service.method] ??
+    fail(`could not describe ${change.service.className}.${change.service.method}`);
+  const args = method.params
+    .filter((p) => p.required && (p.kind === 'positional' || p.kind === 'keyword_only'))
+    .map((p) => {
+      if (!(`param.${p.name}` in facts.examples))
+        fail(`no valid example value for the parameter ${p.name} of ${change.service.method}`);
+      return `${p.name}=${renderExample(facts.examples[`param.${p.name}`], p.type, quote, imports)}`;
+    });
+  const returnsModel = method.returns.kind === 'class' && method.returns.cls?.name === model.name;
+  const returnsId = ['UUID', 'str', 'int'].includes(method.returns.kind);
+  const owners = [
+    serviceKey,
+    ...Object.keys(facts.classes)
+      .filter((k) => k !== serviceKey)
+      .sort(),
+    db.typeKey,
+  ];
+  const getter =
+    findGetter(owners, facts, model) ??
+    fail(`no method reads one ${model.name} back by id (e.g. get_${snakeCase(model.name)})`);
+
+  const provides: Record<string, string> = {};
+  for (const info of Object.values(facts.classes)) provides[info.name] = key(info.module, info.name);
+  if (!change.migrations.className) {
+    for (const k of Object.keys(facts.functions)) {
+      const f = facts.functions[k]!;
+      if (
+        k.startsWith(`${change.migrations.module}:`) &&
+        f.returns.kind === 'class' &&
+        key(f.returns.cls!.module, f.returns.cls!.name) === db.typeKey
+      )
+        provides[k.split(':')[1]!] = db.typeKey;
+    }
+  }
+  const fixtures = options.conftestText ? conftestFixtures(options.conftestText, provides) : {};
+
+  let tool: Wiring['tool'];
+  const t = change.tool;
+  if (t.className) {
+    const serverKey = key(t.module, t.className);
+    const server = facts.classes[serverKey];
+    const handler = server?.methods[t.handler.function];
+    const dispatcher = server?.methods.call_tool;
+    const jsonArgs = t.required
+      .filter((name) => name !== change.field)
+      .map((name) => {
+        const value = facts.examples[`param.${name}`] ?? facts.examples[`model.${name}`];
+        if (value === undefined) fail(`no example value for the required tool argument ${name} of ${t.name}`);
+        return `${pyString(name, quote)}: ${pyLiteral(value, quote)}`;
+      });
+    if (handler && handler.params.filter((p) => p.required).length === 1) {
+      tool = {
+        serverKey,
+        call: (s, a) => `${handler.async ? 'await ' : ''}${s}.${t.handler.function}(${a})`,
+        jsonArgs,
+      };
+    } else if (dispatcher) {
+      tool = {
+        serverKey,
+        call: (s, a) => `${dispatcher.async ? 'await ' : ''}${s}.call_tool(${pyString(t.name, quote)}, ${a})`,
+        jsonArgs,
+      };
+    }
+  }
+  let migrationsFunction: Wiring['migrationsFunction'];
+  if (!change.migrations.className) {
+    const f = facts.functions[key(change.migrations.module, change.migrations.method)];
+    if (f && f.params.filter((p) => p.required).length === 1)
+      migrationsFunction = {
+        module: change.migrations.module,
+        name: change.migrations.method,
+        async: f.async,
+      };
+  }
+  const mode = (options.asyncioMode ?? 'strict').trim().toLowerCase();
+  return {
+    quote,
+    asyncMode: mode === 'auto' ? 'auto' : 'strict',
+    model: { ...model, kwargs, table: change.table },
+    db,
+    classes: facts.classes,
+    service: {
+      key: serviceKey,
+      method: change.service.method,
+      args,
+      returns: returnsModel ? 'model' : returnsId ? 'id' : 'other',
+    },
+    getter,
+    ...(tool ? { tool } : {}),
+    fixtures,
+    ...(migrationsFunction ? { migrationsFunction } : {}),
+  };
+}
+
+/**
+ * Statements that build `targetKey` (and what it needs) from an open database variable, returning the
+ * variable names by key. `have` holds variables already available (e.g. fixtures).
+ */
+export function buildStatements(
+  wiring: Wiring,
+  targetKey: string,
+  have: Record<string, string>,
+  imports: ImportSet,
+): { lines: string[]; vars: Record<string, string> } {
+  const vars = { ...have };
+  const lines: string[] = [];
+  const visit = (k: string, trail: string[]): string => {
+    if (vars[k]) return vars[k]!;
+    if (trail.includes(k)) fail(`constructor cycle through ${k}`);
+    const info = wiring.classes[k] ?? fail(`cannot build ${k}: it is not a class of the project`);
+    const args = info.init
+      .filter((p) => p.required)
+      .map((p) => {
+        if (p.type.kind !== 'class' || !p.type.cls)
+          fail(`cannot build ${info.name}: parameter ${p.name} is not an object the tests can make`);
+        return visit(key(p.type.cls.module, p.type.cls.name), [...trail, k]);
+      });
+    imports.name(info.module, info.name);
+    const name = snakeCase(info.name);
+    lines.push(`${name} = ${info.name}(${args.join(', ')})`);
+    vars[k] = name;
+    return name;
+  };
+  visit(targetKey, []);
+  return { lines, vars };
+}

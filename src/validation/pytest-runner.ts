@@ -1,0 +1,101 @@
+/**
+ * Runs the project's WHOLE pytest suite with coverage and a JUnit report, leaving nothing behind in
+ * the workspace (no `.pytest_cache`, `__pycache__` or `.coverage`: the run commits the tree).
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runProcess } from '../python/run-process';
+import { parseCoverageJson, type CoverageSummary } from './coverage-report';
+import { parseJunitXml, type JunitSummary } from './junit-report';
+
+export const DEFAULT_PYTEST_TIMEOUT_MS = 10 * 60_000;
+
+export interface PytestRunOptions {
+  python: string;
+  root: string;
+  /** Packages to measure (`--cov=<package>`); empty runs without coverage. */
+  covPackages: string[];
+  /** Test paths or node ids; empty runs what the project's configuration collects. */
+  targets?: string[];
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  heartbeat?: (detail: unknown) => void;
+}
+
+export interface PytestRun {
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+  junit?: JunitSummary;
+  coverage?: CoverageSummary;
+  /** The end of pytest's own output, for failures the JUnit report cannot explain (usage errors). */
+  outputTail: string;
+}
+
+/**
+ * A duration from the environment: `90s`, `10m`, `600000ms`, or a bare number of seconds.
+ * Returns undefined for anything else.
+ */
+export function parseDuration(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(value);
+  if (!match) return undefined;
+  const amount = Number(match[1]);
+  const unit = (match[2] ?? 's').toLowerCase();
+  const factor = unit === 'ms' ? 1 : unit === 's' ? 1_000 : unit === 'm' ? 60_000 : 3_600_000;
+  return Math.round(amount * factor);
+}
+
+/** The option wins, then `SPECIALIST_PYTEST_TIMEOUT`, then 10 minutes. */
+export function pytestTimeoutMs(option?: number): number {
+  return option ?? parseDuration(process.env.SPECIALIST_PYTEST_TIMEOUT) ?? DEFAULT_PYTEST_TIMEOUT_MS;
+}
+
+export async function runPytest(options: PytestRunOptions): Promise<PytestRun> {
+  const reports = await mkdtemp(path.join(os.tmpdir(), 'specialist-pytest-'));
+  try {
+    const junitPath = path.join(reports, 'junit.xml');
+    const coveragePath = path.join(reports, 'coverage.json');
+    const args = [
+      '-m',
+      'pytest',
+      '-p',
+      'no:cacheprovider',
+      '-o',
+      'junit_family=xunit1',
+      `--junitxml=${junitPath}`,
+      '-q',
+      '--no-header',
+    ];
+    for (const pkg of options.covPackages) args.push(`--cov=${pkg}`);
+    if (options.covPackages.length > 0) args.push(`--cov-report=json:${coveragePath}`);
+    args.push(...(options.targets ?? []));
+    const outcome = await runProcess(options.python, args, {
+      cwd: options.root,
+      env: {
+        ...process.env,
+        PYTHONDONTWRITEBYTECODE: '1',
+        COVERAGE_FILE: path.join(reports, '.coverage'),
+        // The project's own terminal must not decide what we parse.
+        PYTEST_ADDOPTS: '',
+      },
+      timeoutMs: pytestTimeoutMs(options.timeoutMs),
+      signal: options.signal,
+      heartbeat: options.heartbeat,
+      label: 'pytest',
+    });
+    const junitXml = await readFile(junitPath, 'utf8').catch(() => undefined);
+    const coverageJson = await readFile(coveragePath, 'utf8').catch(() => undefined);
+    return {
+      exitCode: outcome.exitCode,
+      timedOut: outcome.timedOut,
+      durationMs: outcome.durationMs,
+      ...(junitXml ? { junit: parseJunitXml(junitXml) } : {}),
+      ...(coverageJson ? { coverage: parseCoverageJson(coverageJson, options.root) } : {}),
+      outputTail: `${outcome.stdout}\n${outcome.stderr}`.trim().split('\n').slice(-40).join('\n'),
+    };
+  } finally {
+    await rm(reports, { recursive: true, force: true });
+  }
+}
