@@ -116,6 +116,8 @@ export interface ToolAnchor extends ModuleRef {
   className?: string;
   /** The schema dict (or call) holding `"name": <tool>` and the input schema. */
   schema: SourceRange;
+  /** File of the schema (usually the handler's file). */
+  schemaFile: string;
   /** Function whose body holds the schema (e.g. a decorated `list_tools`). */
   schemaFunction?: string;
   handler: { function: string; className?: string; range: SourceRange; argumentsVar: string };
@@ -178,6 +180,8 @@ export interface AnchorMap {
   /** Folder that holds the package, relative to the root (`src` or `.`). */
   sourceRoot: string;
   changes: FieldAnchors[];
+  /** Every enum class of the codebase (not only those the spec names). */
+  enums: EnumAnchor[];
   tests: TestsAnchor;
   /** Python files scanned, relative to the root. */
   filesScanned: number;

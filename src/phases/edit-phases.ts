@@ -1,15 +1,44 @@
 /** The edit phases 1–5: apply the codemods of one phase for every change of a spec to a workspace. */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { analyzeWorkspace } from '../analysis/analyze-workspace';
 import type { AnchorMap } from '../analysis/anchor-map';
+import { SpecialistError } from '../errors';
+import { resolvePython } from '../python/interpreter';
+import { syntaxErrorAt } from '../python-syntax/parse';
 import type { FeatureSpec } from '../spec/feature-spec';
 import type { PhaseEditResult } from './contract';
+import { FileSet, runPhase, type EditPhaseName } from './phase-codemods';
+import { modelProbe } from './model-probe';
 
-export type EditPhaseName =
-  'domain_model' | 'database_migration' | 'service_layer' | 'api_layer' | 'serialization';
+export type { EditPhaseName } from './phase-codemods';
+
+type Check = PhaseEditResult['checks'][number];
+
+function pyCompile(python: string, root: string, files: string[]): Check {
+  if (files.length === 0) return { name: 'py_compile', passed: true, detail: 'no file touched' };
+  const run = spawnSync(python, ['-m', 'py_compile', ...files], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (run.error)
+    return { name: 'py_compile', passed: false, detail: `could not run ${python}: ${run.error.message}` };
+  return {
+    name: 'py_compile',
+    passed: run.status === 0,
+    detail:
+      run.status === 0 ? `${files.length} file(s) compile` : (run.stderr || run.stdout).trim().slice(0, 2000),
+  };
+}
 
 /**
  * Applies one phase's codemods to the files under `root` (writing only files whose content changes),
  * checks the result (re-parse, py_compile, model instantiation for domain_model) and reports it.
- * Idempotent: a second call changes no file.
+ * Idempotent: a second call changes no file. Throws `SpecialistError` (`SpecInvalid`,
+ * `AnchorNotFound`, `AnchorAmbiguous`, `CodemodFailed`, `CompileFailed`) without leaving a
+ * half-edited workspace behind.
  */
 export async function applyEditPhase(
   root: string,
@@ -17,9 +46,39 @@ export async function applyEditPhase(
   phase: EditPhaseName,
   anchors?: AnchorMap,
 ): Promise<PhaseEditResult> {
-  void root;
-  void spec;
-  void phase;
-  void anchors;
-  throw new Error('applyEditPhase: work in progress');
+  // The codemods locate their targets by name, so an anchor map computed before earlier phases ran
+  // is still valid; without one, analyse now.
+  const map = anchors ?? (await analyzeWorkspace(root, spec));
+  const files = new FileSet(root);
+  const { changes, notes } = runPhase(phase, spec, map, files);
+  const touched = files.changed();
+  const checks: Check[] = [];
+  for (const file of touched) {
+    const error = syntaxErrorAt(files.current.get(file)!);
+    checks.push({
+      name: `parse ${file}`,
+      passed: !error,
+      detail: error ? `syntax error at ${error}` : undefined,
+    });
+  }
+  for (const file of touched) writeFileSync(path.join(root, file), files.current.get(file)!);
+  const python = resolvePython(root, spec.architecture.python);
+  const compiled = pyCompile(python, root, touched);
+  checks.push(compiled);
+  if (!compiled.passed && touched.length > 0) {
+    for (const file of touched) writeFileSync(path.join(root, file), files.original.get(file)!);
+    throw new SpecialistError(
+      'CompileFailed',
+      `${phase}: the edited files do not compile (restored): ${compiled.detail}`,
+      {
+        files: touched,
+      },
+    );
+  }
+  if (phase === 'domain_model') {
+    for (const [i, change] of spec.data_models.changes.entries())
+      checks.push(...modelProbe(python, root, map, i, change));
+  }
+  for (const note of notes) checks.push({ name: 'note', passed: true, detail: note });
+  return { phase, filesModified: touched, filesCreated: [], changes, checks };
 }

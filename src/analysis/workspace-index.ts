@@ -1,0 +1,144 @@
+/** Reads and parses a workspace's Python files once, and indexes their classes and functions. */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { SyntaxNode, Tree } from '../python-syntax/parse';
+import { definitionName, findAll, functionsOf, parsePython } from '../python-syntax/parse';
+
+const SKIP_DIRS = new Set([
+  '.git',
+  '.venv',
+  'venv',
+  'env',
+  'node_modules',
+  '__pycache__',
+  '.specialist',
+  'build',
+  'dist',
+  '.tox',
+  '.nox',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.eggs',
+  'site-packages',
+]);
+
+export interface PyFile {
+  /** Relative to the root, with `/` separators. */
+  path: string;
+  /** Python import path, e.g. `taskqueue.domain.models`. */
+  module: string;
+  source: string;
+  tree: Tree;
+  isTest: boolean;
+}
+
+export interface ClassInfo {
+  file: PyFile;
+  name: string;
+  bases: string[];
+  node: SyntaxNode;
+}
+
+export interface FunctionInfo {
+  file: PyFile;
+  name: string;
+  className?: string;
+  node: SyntaxNode;
+}
+
+export interface WorkspaceIndex {
+  root: string;
+  sourceRoot: string;
+  files: PyFile[];
+  classes: ClassInfo[];
+  functions: FunctionInfo[];
+}
+
+function listPython(root: string, dir = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(path.join(root, dir), { withFileTypes: true })) {
+    if (entry.name.startsWith('.') && entry.name !== '.') {
+      if (SKIP_DIRS.has(entry.name) || entry.isDirectory()) continue;
+    }
+    const rel = dir ? `${dir}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      if (!SKIP_DIRS.has(entry.name) && !entry.name.endsWith('.egg-info')) out.push(...listPython(root, rel));
+    } else if (entry.isFile() && entry.name.endsWith('.py')) {
+      out.push(rel);
+    }
+  }
+  return out;
+}
+
+/** `src` when the packages live under `src/`, else `.`. */
+export function detectSourceRoot(root: string): string {
+  const src = path.join(root, 'src');
+  if (existsSync(src) && statSync(src).isDirectory()) {
+    const hasPackage = readdirSync(src, { withFileTypes: true }).some(
+      (e) => e.isDirectory() && existsSync(path.join(src, e.name, '__init__.py')),
+    );
+    if (hasPackage) return 'src';
+  }
+  return '.';
+}
+
+export function moduleName(rel: string, sourceRoot: string): string {
+  const inside =
+    sourceRoot === '.' ? rel : rel.startsWith(`${sourceRoot}/`) ? rel.slice(sourceRoot.length + 1) : rel;
+  return inside
+    .replace(/\.py$/, '')
+    .replace(/\/__init__$/, '')
+    .split('/')
+    .join('.');
+}
+
+const isTestPath = (rel: string) =>
+  /(^|\/)(tests?|testing)\//.test(rel) || /(^|\/)(test_[^/]*|[^/]*_test|conftest)\.py$/.test(rel);
+
+/** Parses every Python file under `root` (virtualenvs, caches and build folders skipped). */
+export function indexWorkspace(root: string): WorkspaceIndex {
+  const sourceRoot = detectSourceRoot(root);
+  const files: PyFile[] = listPython(root).map((rel) => {
+    const source = readFileSync(path.join(root, rel), 'utf8');
+    return {
+      path: rel,
+      module: moduleName(rel, sourceRoot),
+      source,
+      tree: parsePython(source),
+      isTest: isTestPath(rel),
+    };
+  });
+  const classes: ClassInfo[] = [];
+  const functions: FunctionInfo[] = [];
+  for (const file of files) {
+    for (const node of findAll(file.tree.rootNode, 'class_definition')) {
+      const bases = (node.childForFieldName('superclasses')?.namedChildren ?? []).map((b) => b.text);
+      classes.push({ file, name: definitionName(node), bases, node });
+    }
+    for (const f of functionsOf(file.tree.rootNode))
+      functions.push({ file, name: f.name, className: f.className, node: f.fn });
+  }
+  return { root, sourceRoot, files, classes, functions };
+}
+
+/** Enum classes: direct subclasses of Enum, StrEnum, IntEnum (alone or mixed with str/int). */
+export function enumClasses(index: WorkspaceIndex): ClassInfo[] {
+  return index.classes.filter(
+    (c) => !c.file.isTest && c.bases.some((b) => /^(enum\.)?(Enum|StrEnum|IntEnum)$/.test(b)),
+  );
+}
+
+/** Members of an enum class as `NAME = "value"`. */
+export function enumMembers(cls: ClassInfo): { name: string; value: string }[] {
+  const out: { name: string; value: string }[] = [];
+  for (const stmt of cls.node.childForFieldName('body')?.namedChildren ?? []) {
+    const assign = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+    if (assign?.type !== 'assignment') continue;
+    const left = assign.childForFieldName('left');
+    const right = assign.childForFieldName('right');
+    if (left?.type !== 'identifier' || !right) continue;
+    const value = right.type === 'string' ? right.text.slice(1, -1) : right.text;
+    out.push({ name: left.text, value });
+  }
+  return out;
+}

@@ -1,0 +1,235 @@
+/**
+ * Which codemods each edit phase runs, on which files, with which options — computed from the anchor
+ * map and applied to an in-memory copy of the files (shared by `applyEditPhase` and `planFeature`).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AnchorMap, FieldAnchors } from '../analysis/anchor-map';
+import { SpecialistError } from '../errors';
+import type { FeatureSpec, FieldChange } from '../spec/feature-spec';
+import { runCodemod, type Codemod } from '../codemods/codemod';
+import {
+  addColumnMigration,
+  addCreateTableColumn,
+  addHandlerArgument,
+  addInsertColumn,
+  addPydanticField,
+  addRowMapperField,
+  addSerializerField,
+  addServiceParameter,
+  addToolSchemaProperty,
+} from '../codemods';
+import type { CodeChange } from './contract';
+
+export type EditPhaseName =
+  'domain_model' | 'database_migration' | 'service_layer' | 'api_layer' | 'serialization';
+export const EDIT_PHASES: EditPhaseName[] = [
+  'domain_model',
+  'database_migration',
+  'service_layer',
+  'api_layer',
+  'serialization',
+];
+
+/** The files of a workspace as read once and edited in memory. */
+export class FileSet {
+  readonly original = new Map<string, string>();
+  readonly current = new Map<string, string>();
+  constructor(readonly root: string) {}
+  get(file: string): string {
+    if (!this.current.has(file)) {
+      const text = readFileSync(path.join(this.root, file), 'utf8');
+      this.original.set(file, text);
+      this.current.set(file, text);
+    }
+    return this.current.get(file)!;
+  }
+  set(file: string, text: string): void {
+    this.get(file);
+    this.current.set(file, text);
+  }
+  changed(): string[] {
+    return [...this.current.keys()].filter((f) => this.current.get(f) !== this.original.get(f)).sort();
+  }
+}
+
+interface Step {
+  file: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  codemod: Codemod<any>;
+  params: Record<string, unknown>;
+}
+
+function fieldOptions(change: FieldChange, a: FieldAnchors): Record<string, unknown> {
+  return {
+    field: change.field,
+    type: change.type,
+    nullable: change.nullable,
+    default: change.default,
+    constraints: change.constraints,
+    description: change.description,
+    enums: Object.fromEntries(a.enums.map((e) => [e.className, e.members])),
+  };
+}
+
+function modelContext(a: FieldAnchors, enumClasses: string[]): Record<string, unknown> {
+  return {
+    model: a.model,
+    annotations: Object.fromEntries(a.modelAnchor.fields.map((f) => [f.name, f.annotation])),
+    enumClasses,
+  };
+}
+
+const unique = (files: string[]) => [...new Set(files)];
+
+/** The codemod steps of one phase for one change. */
+export function phaseSteps(
+  phase: EditPhaseName,
+  change: FieldChange,
+  a: FieldAnchors,
+  map: AnchorMap,
+): Step[] {
+  const f = fieldOptions(change, a);
+  const enumClasses = map.enums.map((e) => e.className);
+  const enumModules = Object.fromEntries(a.enums.map((e) => [e.className, e.module]));
+  const ctx = modelContext(a, enumClasses);
+  switch (phase) {
+    case 'domain_model':
+      return [
+        {
+          file: a.modelAnchor.file,
+          codemod: addPydanticField,
+          params: { ...f, model: a.model, enumModules },
+        },
+      ];
+    case 'database_migration': {
+      const steps: Step[] = [
+        {
+          file: a.migrations.file,
+          codemod: addColumnMigration,
+          params: {
+            ...f,
+            table: a.table,
+            sqlType: a.sqlType,
+            method: a.migrations.method,
+            className: a.migrations.className,
+          },
+        },
+      ];
+      for (const file of unique(a.createTables.map((c) => c.file))) {
+        steps.push({
+          file,
+          codemod: addCreateTableColumn,
+          params: { ...f, table: a.table, sqlType: a.sqlType },
+        });
+      }
+      for (const file of unique(a.inserts.filter((i) => !i.inServiceMethod).map((i) => i.file))) {
+        const exceptFunction = file === a.service.file ? a.service.method : undefined;
+        steps.push({
+          file,
+          codemod: addInsertColumn,
+          params: { ...f, ...ctx, table: a.table, exceptFunction },
+        });
+      }
+      for (const file of unique(a.rowMappers.map((r) => r.file))) {
+        const functions = a.rowMappers.filter((r) => r.file === file).map((r) => r.function);
+        steps.push({ file, codemod: addRowMapperField, params: { ...f, ...ctx, functions, enumModules } });
+      }
+      return steps;
+    }
+    case 'service_layer': {
+      const steps: Step[] = [
+        {
+          file: a.service.file,
+          codemod: addServiceParameter,
+          params: {
+            ...f,
+            model: a.model,
+            className: a.service.className,
+            method: a.service.method,
+            enumModules,
+          },
+        },
+      ];
+      if (a.inserts.some((i) => i.inServiceMethod)) {
+        steps.push({
+          file: a.service.file,
+          codemod: addInsertColumn,
+          params: { ...f, ...ctx, table: a.table, onlyFunction: a.service.method, allowBareName: true },
+        });
+      }
+      return steps;
+    }
+    case 'api_layer':
+      return [
+        {
+          file: a.tool.schemaFile,
+          codemod: addToolSchemaProperty,
+          params: { ...f, model: a.model, tool: a.tool.name, enumModules },
+        },
+        {
+          file: a.tool.file,
+          codemod: addHandlerArgument,
+          params: {
+            ...f,
+            ...ctx,
+            handler: a.tool.handler.function,
+            className: a.tool.handler.className,
+            serviceMethod: a.serviceMethod,
+            argumentsVar: a.tool.handler.argumentsVar,
+            enumModules,
+          },
+        },
+      ];
+    case 'serialization':
+      return unique(a.serializers.map((s) => s.file)).map((file) => ({
+        file,
+        codemod: addSerializerField,
+        params: {
+          ...f,
+          ...ctx,
+          functions: a.serializers.filter((s) => s.file === file).map((s) => s.function),
+        },
+      }));
+  }
+}
+
+/**
+ * Runs one phase's codemods for every change on the in-memory files; throws `CodemodFailed` (nothing
+ * written) when one refuses. Returns the changes made and the notes of skipped codemods.
+ */
+export function runPhase(
+  phase: EditPhaseName,
+  spec: FeatureSpec,
+  map: AnchorMap,
+  files: FileSet,
+): { changes: CodeChange[]; notes: string[] } {
+  const changes: CodeChange[] = [];
+  const notes: string[] = [];
+  spec.data_models.changes.forEach((change, i) => {
+    const a = map.changes[i]!;
+    for (const step of phaseSteps(phase, change, a, map)) {
+      const result = runCodemod(step.codemod, files.get(step.file), step.params);
+      if (result.status === 'failed') {
+        throw new SpecialistError(
+          'CodemodFailed',
+          `${step.codemod.id} on ${step.file} (${a.model}.${a.field}): ${result.reason}`,
+          {
+            codemod: step.codemod.id,
+            file: step.file,
+            reason: result.reason,
+          },
+        );
+      }
+      if (result.status === 'changed') {
+        files.set(step.file, result.source);
+        for (const line of result.changes)
+          changes.push({ file: step.file, codemod: step.codemod.id, description: line });
+      } else if (result.reason && result.status === 'skipped') {
+        notes.push(`${step.codemod.id} on ${step.file}: ${result.reason}`);
+      }
+      for (const w of result.warnings ?? []) notes.push(`${step.codemod.id} on ${step.file}: ${w}`);
+    }
+  });
+  return { changes, notes };
+}
