@@ -51,14 +51,16 @@ function conftestNames(anchors: AnchorMap, text: string | undefined): Set<string
 
 export function generateTests(input: GenerateTestsInput): GeneratedFile[] {
   const { spec, anchors } = input;
-  const title = spec.title ?? spec.feature;
+  const title = spec.title
+    ? `${spec.feature} (${spec.title.replace(/\s+/g, ' ').replace(/[\\"']/g, '')})`
+    : spec.feature;
   const existing = conftestNames(anchors, input.conftestText);
   const files = new Map<TestCategory, TestFile>();
   const fileFor = (category: TestCategory, wiring: Wiring, imports: ImportSet): TestFile => {
     let file = files.get(category);
     if (!file) {
       const what = { unit: 'Unit', integration: 'Integration', migration: 'Migration' }[category];
-      file = new TestFile(wiring, `${what} tests of feature ${spec.feature}: ${title}.`, existing, imports);
+      file = new TestFile(wiring, `${what} tests of feature ${title}.`, existing, imports);
       files.set(category, file);
     }
     file.wiring = wiring;

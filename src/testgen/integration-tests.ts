@@ -11,8 +11,8 @@ import { snakeCase } from './python-text';
 import { testDef, type TestFile } from './test-file';
 import { snakeModel } from './unit-tests';
 
-const VALUES_OF = `def _values_of(data: object, key: str) -> list[object]:
-    """Every value stored under \`key\` in a tool response, however deeply nested."""
+const VALUES_OF = (q3: string) => `def _values_of(data: object, key: str) -> list[object]:
+    ${q3}Every value stored under \`key\` in a tool response, however deeply nested.${q3}
     if isinstance(data, dict):
         found = [data[key]] if key in data else []
         return found + [v for value in data.values() for v in _values_of(value, key)]
@@ -28,6 +28,7 @@ export function emitIntegrationTests(
   const w = file.wiring;
   const field = change.field;
   const modelVar = snakeModel(w.model.name);
+  file.imports.merge(w.model.needs).merge(w.service.needs);
   const make = (value?: string) =>
     `${w.model.name}(${[...w.model.kwargs, ...(value !== undefined ? [`${field}=${value}`] : [])].join(', ')})`;
   const defaultWords = cases.defaultCheck
@@ -127,7 +128,7 @@ export function emitIntegrationTests(
 
   // The tool: handler → service → serializer.
   if (w.tool) {
-    file.helper(VALUES_OF);
+    file.helper(VALUES_OF(file.q.repeat(3)));
     const server = file.fixture(w.tool.serverKey);
     const toolName = snakeCase(change.tool.name.replace(/[^A-Za-z0-9_]/g, '_'));
     const toolTest = (suffix: string, withField: boolean, expected: string) => {

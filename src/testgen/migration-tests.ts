@@ -15,8 +15,8 @@ const COLUMNS = (q: string) => `def _columns(path: Path, table: str) -> list[str
     with closing(sqlite3.connect(path)) as conn:
         return [row[1] for row in conn.execute(f${q}PRAGMA table_info({table})${q})]`;
 
-const DROP_COLUMN = (q: string) => `def _drop_column(path: Path, table: str, column: str) -> None:
-    """Give the table the shape it had before the column was added (indexes on it go too)."""
+const DROP_COLUMN = (q: string, q3: string) => `def _drop_column(path: Path, table: str, column: str) -> None:
+    ${q3}Give the table the shape it had before the column was added (indexes on it go too).${q3}
     with closing(sqlite3.connect(path)) as conn:
         indexes = conn.execute(
             ${q}SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL${q},
@@ -37,7 +37,7 @@ export function emitMigrationTests(file: TestFile, opts: { change: FieldAnchors;
   // The SQL in the helpers uses single quotes inside; a double-quoted Python string is the safe one.
   file.imports.module('sqlite3').name('contextlib', 'closing').name('pathlib', 'Path');
   file.helper(COLUMNS(file.q));
-  file.helper(DROP_COLUMN('"'));
+  file.helper(DROP_COLUMN('"', file.q.repeat(3)));
 
   const open = (pathVar: string) => w.db.open('database', pathVar);
   const close = () => w.db.close('database');
@@ -66,6 +66,7 @@ export function emitMigrationTests(file: TestFile, opts: { change: FieldAnchors;
   const getterVar = built.vars[w.getter.ownerKey];
   const serviceVar = built.vars[w.service.key]!;
   const modelVar = snakeModel(w.model.name);
+  file.imports.merge(w.service.needs);
   const created =
     w.service.returns === 'model'
       ? `${modelVar} = await ${serviceVar}.${w.service.method}(${w.service.args.join(', ')})`

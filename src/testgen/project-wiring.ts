@@ -8,7 +8,7 @@
 import type { AnchorMap, FieldAnchors } from '../analysis/anchor-map';
 import { ERROR_TYPES, SpecialistError } from '../errors';
 import type { CallableInfo, ClassInfo, ParamInfo, ProjectFacts, TypeDesc } from '../python/introspect';
-import { pyLiteral, pyNumber, pyString, snakeCase, type ImportSet, type Quote } from './python-text';
+import { ImportSet, pyLiteral, pyNumber, pyString, snakeCase, type Quote } from './python-text';
 
 export interface DbRecipe {
   /** `module:Class` of the object the other classes take (the Database class or the connection type). */
@@ -30,11 +30,18 @@ export interface Wiring {
   quote: Quote;
   /** `auto`: plain `async def` tests; `strict`: `@pytest.mark.asyncio` and `pytest_asyncio.fixture`. */
   asyncMode: 'auto' | 'strict';
-  model: { module: string; name: string; kwargs: string[]; table: string };
+  /** `kwargs`: valid keyword arguments for the model; `needs`: the imports they use. */
+  model: { module: string; name: string; kwargs: string[]; needs: ImportSet; table: string };
   db: DbRecipe;
   /** Classes to build from the database, in dependency order. */
   classes: Record<string, ClassInfo>;
-  service: { key: string; method: string; args: string[]; returns: 'model' | 'id' | 'other' };
+  service: {
+    key: string;
+    method: string;
+    args: string[];
+    needs: ImportSet;
+    returns: 'model' | 'id' | 'other';
+  };
   getter: Getter;
   tool?: { serverKey: string; call: (server: string, args: string) => string; jsonArgs: string[] };
   /** conftest fixtures by what they provide (`module:Class` or the db type key). */
@@ -212,12 +219,13 @@ export function buildWiring(options: {
   const { anchors, change, facts, imports } = options;
   const quote = change.modelAnchor.style.quote;
   const model = { module: change.modelAnchor.module, name: change.modelAnchor.className };
+  const modelNeeds = new ImportSet();
   const kwargs = facts.model.fields
     .filter((f) => f.required)
     .map((f) => {
       if (!(`model.${f.name}` in facts.examples))
         fail(`no valid example value for the required field ${model.name}.${f.name}`);
-      return `${f.name}=${renderExample(facts.examples[`model.${f.name}`], f.type, quote, imports)}`;
+      return `${f.name}=${renderExample(facts.examples[`model.${f.name}`], f.type, quote, modelNeeds)}`;
     });
   const db = dbRecipe(anchors, change, facts, imports);
   const serviceKey = key(change.service.module, change.service.className);
@@ -226,12 +234,13 @@ export function buildWiring(options: {
   const method =
     service.methods[change.service.method] ??
     fail(`could not describe ${change.service.className}.${change.service.method}`);
+  const serviceNeeds = new ImportSet();
   const args = method.params
     .filter((p) => p.required && (p.kind === 'positional' || p.kind === 'keyword_only'))
     .map((p) => {
       if (!(`param.${p.name}` in facts.examples))
         fail(`no valid example value for the parameter ${p.name} of ${change.service.method}`);
-      return `${p.name}=${renderExample(facts.examples[`param.${p.name}`], p.type, quote, imports)}`;
+      return `${p.name}=${renderExample(facts.examples[`param.${p.name}`], p.type, quote, serviceNeeds)}`;
     });
   const returnsModel = method.returns.kind === 'class' && method.returns.cls?.name === model.name;
   const returnsId = ['UUID', 'str', 'int'].includes(method.returns.kind);
@@ -303,13 +312,14 @@ export function buildWiring(options: {
   return {
     quote,
     asyncMode: mode === 'auto' ? 'auto' : 'strict',
-    model: { ...model, kwargs, table: change.table },
+    model: { ...model, kwargs, needs: modelNeeds, table: change.table },
     db,
     classes: facts.classes,
     service: {
       key: serviceKey,
       method: change.service.method,
       args,
+      needs: serviceNeeds,
       returns: returnsModel ? 'model' : returnsId ? 'id' : 'other',
     },
     getter,

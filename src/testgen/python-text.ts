@@ -51,6 +51,14 @@ export function snakeCase(name: string): string {
     .toLowerCase();
 }
 
+/** isort's default order of imported names: CONSTANTS, then Classes, then functions, each A→Z. */
+function byIsortType(a: string, b: string): number {
+  const rank = (n: string) => (/^[A-Z0-9_]+$/.test(n) && n.length > 1 ? 0 : /^[A-Z]/.test(n) ? 1 : 2);
+  return (
+    rank(a) - rank(b) || (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0)
+  );
+}
+
 const STDLIB = new Set([
   'collections',
   'contextlib',
@@ -83,6 +91,13 @@ export class ImportSet {
     return this;
   }
 
+  /** Adds every import of `other`. */
+  merge(other: ImportSet): this {
+    for (const m of other.plain) this.module(m);
+    for (const [m, names] of other.from) for (const n of names) this.name(m, n);
+    return this;
+  }
+
   render(): string {
     const group = (module: string) => {
       const top = module.split('.')[0] ?? module;
@@ -94,7 +109,7 @@ export class ImportSet {
       const from = [...this.from.keys()].filter((m) => group(m) === g).sort();
       for (const m of plain) sections[g]!.push(`import ${m}`);
       for (const m of from) {
-        const names = [...this.from.get(m)!].sort((a, b) => a.localeCompare(b, 'en', { caseFirst: 'upper' }));
+        const names = [...this.from.get(m)!].sort(byIsortType);
         sections[g]!.push(`from ${m} import ${names.join(', ')}`);
       }
     }

@@ -113,13 +113,13 @@ export class TestFile {
 
   render(): string {
     const q3 = this.q.repeat(3);
-    const parts = [
+    const head = [
       `${q3}${this.docstring}\n\n${GENERATED_MARKER} from the feature spec: regenerated on every run,\nchange the spec rather than this file.\n${q3}`,
       this.imports.render(),
-      ...this.helpers,
-      ...this.fixtureDefs,
-      ...this.tests,
     ].filter((p) => p.length > 0);
+    const parts = [head.join('\n\n'), ...this.helpers, ...this.fixtureDefs, ...this.tests].filter(
+      (p) => p.length > 0,
+    );
     return `${parts.join('\n\n\n')}\n`;
   }
 }

@@ -15,6 +15,7 @@ export function emitUnitTests(
   const model = file.wiring.model;
   file.imports.name(model.module, model.name);
   const prefix = `test_${snakeModel(model.name)}_${field}`;
+  file.imports.merge(model.needs);
   const make = (value?: string) =>
     `${model.name}(${[...model.kwargs, ...(value !== undefined ? [`${field}=${value}`] : [])].join(', ')})`;
   const unitTest = (name: string, body: string[], params: string[] = [], decorators: string[] = []) =>

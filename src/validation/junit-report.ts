@@ -100,6 +100,8 @@ export function parseJunitXml(xml: string): JunitSummary {
     attributeNamePrefix: '',
     parseAttributeValue: false,
     parseTagValue: false,
+    // pytest writes newlines in attributes as numeric character references (&#10;).
+    htmlEntities: true,
     isArray: (tagName) => ARRAYS.has(tagName),
   });
   const doc = parser.parse(xml) as { testsuites?: { testsuite?: RawSuite[] }; testsuite?: RawSuite[] };
