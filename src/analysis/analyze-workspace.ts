@@ -3,6 +3,8 @@ import { SpecialistError } from '../errors';
 import type { FeatureSpec, FieldChange } from '../spec/feature-spec';
 import { enumNames, parseFieldType, type FieldType } from '../spec/field-type';
 import { fieldNameProblem, sqlIdentifierProblem } from '../spec/identifiers';
+import type { SyntaxNode } from '../python-syntax/parse';
+import { keywordArguments } from '../python-syntax/sequence';
 import {
   docstringOf,
   dominantQuote,
@@ -407,19 +409,32 @@ function findTool(
   method: string,
 ): { tool: ToolAnchor; why: string } {
   const files = index.files.filter((f) => !f.isTest);
-  const allTools: { name: string; file: PyFile }[] = [];
+  const allTools: { name: string; file: PyFile; definition: SyntaxNode }[] = [];
   for (const file of files) {
     for (const dict of findAll(file.tree.rootNode, 'dictionary')) {
       const name = dictValue(dict, 'name');
-      if (name && (dictValue(dict, 'inputSchema') || dictValue(dict, 'input_schema')))
-        allTools.push({ name: stringValue(name) ?? '', file });
+      if (name && (dictValue(dict, 'inputSchema') || dictValue(dict, 'input_schema'))) {
+        allTools.push({ name: stringValue(name) ?? '', file, definition: dict });
+      }
+    }
+    for (const call of findAll(file.tree.rootNode, 'call')) {
+      const kw = keywordArguments(call.childForFieldName('arguments')!);
+      const name = kw.get('name');
+      if (name?.type === 'string' && (kw.has('inputSchema') || kw.has('input_schema'))) {
+        allTools.push({ name: stringValue(name) ?? '', file, definition: call });
+      }
     }
   }
   const handlers = index.functions.filter(
     (f) => !f.file.isTest && calls(f, method) && allTools.some((t) => t.file === f.file),
   );
   const toolOf = (h: FunctionInfo): string[] => {
-    const names = allTools.filter((t) => t.file === h.file).map((t) => t.name);
+    const own = allTools.filter((t) => t.file === h.file);
+    const names = own.map((t) => t.name);
+    const inDefinition = own
+      .filter((t) => new RegExp(`\\b${h.name}\\b`).test(t.definition.text))
+      .map((t) => t.name);
+    if (inDefinition.length > 0) return inDefinition;
     const linked = names.filter((n) =>
       findAll(h.file.tree.rootNode, 'string').some((s) => {
         if (stringValue(s) !== n) return false;

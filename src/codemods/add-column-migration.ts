@@ -133,6 +133,26 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
         if (node.type === 'string_content' && /ADD\s+COLUMN/i.test(replaced)) {
           replaced = replaced.replace(/(ADD\s+COLUMN\s+)["`]?\w+["`]?[^\n]*?([ \t]*(?:\n|$))/i, `$1${def}$2`);
         }
+        const str = node.parent;
+        const open = str?.type === 'string' ? (str.namedChildren[0]?.text ?? '') : '';
+        const quote = open.slice(-1);
+        const triple = open.endsWith(quote.repeat(3));
+        if (
+          node.type === 'string_content' &&
+          replaced !== node.text &&
+          quote &&
+          !triple &&
+          replaced.includes(quote)
+        ) {
+          // `'... DEFAULT 'x''` would end the literal early: requote the whole string.
+          const other = quote === '"' ? "'" : '"';
+          renames.push({
+            start: str!.startIndex - start,
+            end: str!.endIndex - start,
+            text: `${open.slice(0, -1)}${other}${replaced}${other}`,
+          });
+          continue;
+        }
         if (replaced !== node.text)
           renames.push({ start: node.startIndex - start, end: node.endIndex - start, text: replaced });
       }

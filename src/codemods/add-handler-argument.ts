@@ -67,9 +67,15 @@ export const addHandlerArgument: Codemod<z.infer<typeof options>> = {
       );
     });
     const localNames = new Set(locals.map((s) => s.namedChildren[0]!.childForFieldName('left')!.text));
-    const usesLocals =
-      [...kwargs.values()].some((v) => v.type === 'identifier' && localNames.has(v.text)) ||
-      [...kwargs.entries()].some(([k, v]) => localNames.has(k) && v.text.includes(k));
+    // The handler's habit: most arguments read into locals first, or read inline in the call.
+    const readsLocal = [...kwargs.entries()].filter(
+      ([k, v]) =>
+        (v.type === 'identifier' && localNames.has(v.text)) || (localNames.has(k) && v.text.includes(k)),
+    ).length;
+    const readsInline = [...kwargs.values()].filter(
+      (v) => v.text.includes(`${a}[`) || v.text.includes(`${a}.get(`),
+    ).length;
+    const usesLocals = readsLocal > readsInline;
     const edits: Edit[] = [];
     const changes: string[] = [];
     let value: string;
