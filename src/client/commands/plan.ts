@@ -1,4 +1,70 @@
+/** `specialist plan <spec.json> --workspace <dir> [--json]`: preview phases 1–5 as a diff, touching nothing. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { CliError, EXIT } from '../cli-error';
+import { SpecialistError } from '../../errors';
+import { parseFeatureSpec, SpecError } from '../../spec/feature-spec';
+import { planFeature } from '../../phases/plan-feature';
 
-/** Placeholder until this command group is built. */
-export function registerPlanCommand(_program: Command): void {}
+function readSpec(file: string) {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read ${file}: ${(err as Error).message}`, EXIT.badInput);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`${file}: not valid JSON: ${(err as Error).message}`, EXIT.badInput);
+  }
+  try {
+    return parseFeatureSpec(json, file);
+  } catch (err) {
+    if (err instanceof SpecError) throw new CliError(err.message, EXIT.badInput);
+    throw err;
+  }
+}
+
+export function registerPlanCommand(program: Command): void {
+  program
+    .command('plan')
+    .description('Analyse a workspace and show the edits of phases 1–5 as a unified diff, touching nothing')
+    .argument('<spec>', 'feature spec JSON file')
+    .option('-w, --workspace <dir>', 'the Python project to plan for', '.')
+    .option('--json', 'print the anchor map, the changes and the diff as JSON')
+    .action(async (specFile: string, options: { workspace: string; json?: boolean }) => {
+      const spec = readSpec(specFile);
+      const root = path.resolve(options.workspace);
+      let plan;
+      try {
+        plan = await planFeature(root, spec);
+      } catch (err) {
+        if (err instanceof SpecialistError) throw new CliError(`${err.type}: ${err.message}`, EXIT.badInput);
+        throw err;
+      }
+      if (options.json) {
+        const out = {
+          feature: spec.feature,
+          workspace: root,
+          anchors: plan.anchors,
+          files: plan.files.map((f) => f.path),
+          changes: plan.changes,
+          notes: plan.notes,
+          diff: plan.diff,
+        };
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+        return;
+      }
+      for (const change of plan.anchors.changes) {
+        process.stdout.write(
+          `# ${change.model}.${change.field} → table ${change.table} (${change.sqlType}), service ${change.service.className}.${change.serviceMethod}, tool ${change.apiTool}\n`,
+        );
+        for (const line of change.inferred) process.stdout.write(`#   inferred ${line}\n`);
+      }
+      for (const note of plan.notes) process.stdout.write(`# note: ${note}\n`);
+      process.stdout.write(plan.diff || '# nothing to change: the feature is already implemented\n');
+    });
+}
