@@ -28,10 +28,10 @@ async def columns(db):
 
 @pytest.mark.asyncio
 async def test_a_new_database_has_every_column(db):
-    assert await columns(db) == [
-        'id', 'isbn', 'title', 'author', 'published_year', 'condition',
-        'shelf', 'notes', 'tags', 'details', 'added_at',
-    ]
+    present = await columns(db)
+    for column in ('id', 'isbn', 'title', 'author', 'published_year', 'condition',
+                   'shelf', 'notes', 'tags', 'details', 'added_at'):
+        assert column in present
 
 
 @pytest.mark.asyncio
