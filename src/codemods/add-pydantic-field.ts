@@ -52,7 +52,10 @@ export function optionalStyleOf(cls: SyntaxNode, source: string): 'pipe' | 'opti
   const own = classFields(cls).map((f) => f.annotation);
   if (own.some((a) => a.startsWith('Optional['))) return 'optional';
   if (own.some((a) => /\|\s*None/.test(a))) return 'pipe';
-  return /\bOptional\[/.test(source) ? 'optional' : 'pipe';
+  if (/\bOptional\[/.test(source)) return 'optional';
+  if (/\|\s*None\b/.test(source)) return 'pipe';
+  // Pre-3.10 typing habits (`List[...]`, `Dict[...]` from typing) come with `Optional[...]`.
+  return /^from typing import .*\b(List|Dict|Union)\b/m.test(source) ? 'optional' : 'pipe';
 }
 
 export const addPydanticField: Codemod<z.infer<typeof options>> = {
