@@ -147,7 +147,7 @@ function findModel(
 
 interface TableSite {
   file: PyFile;
-  node: import('../python-syntax/parse').SyntaxNode;
+  node: SyntaxNode;
   table: string;
   columns: string[];
   types: string[];
