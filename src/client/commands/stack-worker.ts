@@ -3,6 +3,7 @@ import { CliError } from '../cli-error';
 import { redactUrl } from '../../config/env';
 import { embeddedPostgresUrl } from '../../stack/embedded-postgres';
 import { postgresAnswers } from '../../stack/ports';
+import { registerSearchAttributes } from '../../stack/register-search-attributes';
 import { readStackFile } from '../../stack/stack-file';
 import { temporalAnswers } from '../../stack/temporal-dev-server';
 import { runWorker } from '../../worker';
@@ -23,6 +24,16 @@ export async function workerCommand(): Promise<void> {
   if (!(await postgresAnswers(databaseUrl, 5000))) {
     throw new CliError(
       `PostgreSQL at ${redactUrl(databaseUrl)} does not accept connections: set DATABASE_URL, or start the local stack with \`specialist dev\``,
+    );
+  }
+  try {
+    const added = await registerSearchAttributes(address, env.TEMPORAL_NAMESPACE);
+    if (added.length > 0) console.log(`registered search attributes: ${added.join(', ')}`);
+  } catch (err) {
+    // Temporal Cloud and locked-down clusters refuse operator calls: runs still work, only the UI
+    // filters by feature/phase/status need the attributes (an admin can add them).
+    console.warn(
+      `could not register search attributes (${(err as Error).message}); the UI filters need them`,
     );
   }
   await runWorker(
