@@ -13,12 +13,12 @@ beforeAll(async () => {
   pool = createMemoryPool({ connectionString: pg.url, max: 10 });
   await migrateMemoryDatabase(pool);
   store = new MemoryStore(pool, { maxValueBytes: 64 * 1024 });
-});
+}, 60_000);
 
 afterAll(async () => {
   await pool?.end();
   await pg?.stop();
-});
+}, 60_000);
 
 let counter = 0;
 /** A namespace no other test touches. */
