@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { SyntaxNode } from '../python-syntax/parse';
 import { dominantQuote, findAll, lineEnd, lineIndentAt, parsePython } from '../python-syntax/parse';
-import { appendElement, keywordArguments } from '../python-syntax/sequence';
+import { appendKeywordArgument, keywordArguments } from '../python-syntax/sequence';
 import { CodemodRefusal, finish, unchanged, type Codemod, type Edit } from './codemod';
 import { findFunction } from './add-column-migration';
 import { fieldOptionsSchema, fromArgument, pyJson, pyString, typeImports, typeOf, enumValue } from './field';
@@ -110,7 +110,7 @@ export const addHandlerArgument: Codemod<z.infer<typeof options>> = {
             ? read
             : fromArgument(p, `${a}[${key}]`, read);
     }
-    edits.push(appendElement(source, args, `${p.field}=${value}`));
+    edits.push(appendKeywordArgument(source, args, `${p.field}=${value}`));
     changes.push(`${p.handler}: ${p.serviceMethod}(..., ${p.field}=${value})`);
     const used = changes.join('\n');
     const needs: ImportNeed[] = typeImports(type).filter(

@@ -10,7 +10,15 @@ import {
 } from '../python-syntax/parse';
 import type { SyntaxNode } from '../python-syntax/parse';
 import { CodemodRefusal, finish, unchanged, type Codemod, type Edit } from './codemod';
-import { annotation, fieldArguments, fieldOptionsSchema, typeImports, typeOf } from './field';
+import {
+  annotation,
+  fieldArguments,
+  fieldOptionsSchema,
+  typeImports,
+  typeOf,
+  typingImports,
+  usesTypingGenerics,
+} from './field';
 import { importEdits, type ImportNeed } from './imports';
 import { enumNames } from '../spec/field-type';
 
@@ -87,7 +95,8 @@ export const addPydanticField: Codemod<z.infer<typeof options>> = {
     const last = before[before.length - 1]?.stmt;
     const indent = last ? lineIndentAt(source, last.startIndex) : lineIndentAt(source, body.startIndex);
     const args = fieldArguments(p, p.model, quote);
-    const head = `${p.field}: ${annotation(p, style)} = Field(`;
+    const ann = annotation(p, style, usesTypingGenerics(source));
+    const head = `${p.field}: ${ann} = Field(`;
     let line = `${indent}${head}${args.join(', ')})`;
     const limit = p.maxLineLength ?? Math.max(88, ...source.split('\n').map((l) => l.length));
     if (line.length > limit) {
@@ -107,7 +116,7 @@ export const addPydanticField: Codemod<z.infer<typeof options>> = {
       edits.push({ start: at, end: at, text: `\n${line}\n` });
     }
     const needs: ImportNeed[] = [{ module: 'pydantic', name: 'Field' }, ...typeImports(typeOf(p))];
-    if (style === 'optional' && p.nullable) needs.push({ module: 'typing', name: 'Optional' });
+    needs.push(...typingImports(ann));
     for (const e of enumNames(typeOf(p))) {
       const module = p.enumModules[e];
       if (module) needs.push({ module, name: e });
@@ -116,7 +125,7 @@ export const addPydanticField: Codemod<z.infer<typeof options>> = {
     return finish(
       source,
       [...edits, ...imports.edits],
-      [`${p.model}.${p.field}: ${annotation(p, style)} = Field(${args.join(', ')})`, ...imports.changes],
+      [`${p.model}.${p.field}: ${ann} = Field(${args.join(', ')})`, ...imports.changes],
     );
   },
 };

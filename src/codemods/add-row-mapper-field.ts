@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { SyntaxNode } from '../python-syntax/parse';
 import { findAll, functionsOf, parsePython } from '../python-syntax/parse';
-import { appendElement, keywordArguments } from '../python-syntax/sequence';
+import { appendKeywordArgument, keywordArguments } from '../python-syntax/sequence';
 import { CodemodRefusal, finish, skipped, unchanged, type Codemod, type Edit } from './codemod';
 import { fieldOptionsSchema, fromDatabase, pyString, typeImports, typeOf } from './field';
 import { importEdits, type ImportNeed } from './imports';
@@ -70,8 +70,13 @@ export const addRowMapperField: Codemod<z.infer<typeof options>> = {
             `${mapper.name}: cannot tell how it reads columns (no row["x"] or .get("x") argument)`,
           );
         value = fromDatabase(p, reader);
+        if (value !== reader) {
+          // A converted value reads by subscript: `.get()` is Optional to mypy, and after the
+          // migration the column always exists.
+          value = fromDatabase(p, reader.replace(/\.get\((["'])(\w+)\1\)$/, '[$1$2$1]'));
+        }
       }
-      edits.push(appendElement(source, args, `${p.field}=${value}`));
+      edits.push(appendKeywordArgument(source, args, `${p.field}=${value}`));
       changes.push(`${mapper.name}: ${p.field}=${value}`);
     }
     if (edits.length === 0) return unchanged(source, `every mapper already sets ${p.field}`);

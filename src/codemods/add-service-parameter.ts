@@ -5,12 +5,21 @@
 import { z } from 'zod';
 import type { SyntaxNode } from '../python-syntax/parse';
 import { docstringOf, dominantQuote, parsePython } from '../python-syntax/parse';
-import { appendElement, keywordArguments } from '../python-syntax/sequence';
+import { appendElement, appendKeywordArgument, keywordArguments } from '../python-syntax/sequence';
 import { CodemodRefusal, finish, unchanged, type Codemod, type Edit } from './codemod';
 import { findFunction } from './add-column-migration';
 import { constructorCalls } from './add-row-mapper-field';
 import { optionalStyleOf } from './add-pydantic-field';
-import { annotation, describeField, fieldOptionsSchema, pyLiteral, typeImports, typeOf } from './field';
+import {
+  annotation,
+  describeField,
+  fieldOptionsSchema,
+  pyLiteral,
+  typeImports,
+  typeOf,
+  typingImports,
+  usesTypingGenerics,
+} from './field';
 import { importEdits, type ImportNeed } from './imports';
 import { enumNames } from '../spec/field-type';
 
@@ -26,19 +35,26 @@ export function parameterParts(
   p: z.infer<typeof options>,
   style: 'pipe' | 'optional',
   quote: '"' | "'",
+  typingGenerics = false,
 ): { param: string; value: string } {
   const type = typeOf(p);
   const mutable =
     (type.kind === 'list' || type.kind === 'dict') && p.default !== undefined && p.default !== null;
   if (mutable) {
-    const ann = annotation({ ...p, nullable: true }, style);
+    const ann = annotation({ ...p, nullable: true }, style, typingGenerics);
     return {
       param: `${p.field}: ${ann} = None`,
       value: `${p.field} if ${p.field} is not None else ${pyLiteral(p, type, p.default, quote)}`,
     };
   }
   const def = p.default === undefined ? 'None' : pyLiteral(p, type, p.default, quote);
-  return { param: `${p.field}: ${annotation(p, style)} = ${def}`, value: p.field };
+  return { param: `${p.field}: ${annotation(p, style, typingGenerics)} = ${def}`, value: p.field };
+}
+
+/** Ends the entry with a full stop when its neighbour does, and without one when it does not. */
+function punctuate(text: string, neighbour: string): string {
+  const bare = text.replace(/\.$/, '');
+  return neighbour.trimEnd().endsWith('.') ? `${bare}.` : bare;
 }
 
 /** Adds an `Args:` (Google) or `:param:` (reST) entry after the last one; nothing for other docstrings. */
@@ -67,7 +83,7 @@ function docstringEdit(source: string, fn: SyntaxNode, field: string, text: stri
     if (lines.some((l) => l.trim().startsWith(`${field}:`) || l.trim().startsWith(`${field} (`)))
       return undefined;
     const at = starts[last]! + lines[last]!.length;
-    return { start: at, end: at, text: `\n${entryIndent}${field}: ${text}` };
+    return { start: at, end: at, text: `\n${entryIndent}${field}: ${punctuate(text, lines[last]!)}` };
   }
   const params = lines.map((l, i) => (/^\s*:param\b/.test(l) ? i : -1)).filter((i) => i >= 0);
   if (params.length > 0) {
@@ -81,7 +97,7 @@ function docstringEdit(source: string, fn: SyntaxNode, field: string, text: stri
     )
       last++;
     const at = starts[last]! + lines[last]!.length;
-    return { start: at, end: at, text: `\n${indent}:param ${field}: ${text}` };
+    return { start: at, end: at, text: `\n${indent}:param ${field}: ${punctuate(text, lines[last]!)}` };
   }
   void source;
   return undefined;
@@ -98,7 +114,7 @@ export const addServiceParameter: Codemod<z.infer<typeof options>> = {
     if (!fn) throw new CodemodRefusal(`${p.className}.${p.method} not found`);
     const quote = dominantQuote(root);
     const style = optionalStyleOf(fn, source);
-    const parts = parameterParts(p, style, quote);
+    const parts = parameterParts(p, style, quote, usesTypingGenerics(source));
     const params = fn.childForFieldName('parameters')!;
     const names = params.namedChildren.map((n) =>
       n.type === 'identifier'
@@ -127,15 +143,14 @@ export const addServiceParameter: Codemod<z.infer<typeof options>> = {
     if (calls.length === 0) throw new CodemodRefusal(`${p.method} does not call ${p.model}(...)`);
     const args = calls[0]!.childForFieldName('arguments')!;
     if (!keywordArguments(args).has(p.field)) {
-      edits.push(appendElement(source, args, `${p.field}=${parts.value}`));
+      edits.push(appendKeywordArgument(source, args, `${p.field}=${parts.value}`));
       changes.push(`${p.model}(..., ${p.field}=${parts.value}) in ${p.method}`);
     }
     if (edits.length === 0) return unchanged(source, `${p.method} already takes and passes ${p.field}`);
     const needs: ImportNeed[] = [];
     const used = changes.join('\n');
     for (const need of typeImports(typeOf(p))) if (used.includes(need.name)) needs.push(need);
-    if (style === 'optional' && used.includes('Optional['))
-      needs.push({ module: 'typing', name: 'Optional' });
+    needs.push(...typingImports(parts.param));
     for (const e of enumNames(typeOf(p)))
       if (p.enumModules[e]) needs.push({ module: p.enumModules[e], name: e });
     const imports = importEdits(source, root, needs);

@@ -92,10 +92,23 @@ export function pyLiteral(f: FieldOptions, type: FieldType, value: unknown, quot
 }
 
 /** `str | None` or `Optional[str]`. */
-export function annotation(f: FieldOptions, style: 'pipe' | 'optional'): string {
-  const base = formatFieldType(typeOf(f));
+export function annotation(f: FieldOptions, style: 'pipe' | 'optional', typingGenerics = false): string {
+  let base = formatFieldType(typeOf(f));
+  if (typingGenerics) base = base.replace(/\blist\[/g, 'List[').replace(/\bdict\[/g, 'Dict[');
   if (!f.nullable) return base;
   return style === 'optional' ? `Optional[${base}]` : `${base} | None`;
+}
+
+/** Whether a file spells collections the pre-3.9 way (`List[str]` from typing). */
+export function usesTypingGenerics(source: string): boolean {
+  return /^from typing import .*\b(List|Dict)\b/m.test(source) && /\b(List|Dict)\[/.test(source);
+}
+
+/** The typing imports an annotation needs (`Optional`, `List`, `Dict`). */
+export function typingImports(text: string): { module: string; name: string }[] {
+  return ['Optional', 'List', 'Dict']
+    .filter((name) => new RegExp(`\\b${name}\\[`).test(text))
+    .map((name) => ({ module: 'typing', name }));
 }
 
 /** The generated description when the spec gives none: the field name in words. */

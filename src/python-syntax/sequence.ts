@@ -58,3 +58,13 @@ export function keywordArguments(args: SyntaxNode): Map<string, SyntaxNode> {
   }
   return out;
 }
+
+/** Appends a keyword argument to a call's argument list, before a trailing `**kwargs` splat. */
+export function appendKeywordArgument(source: string, args: SyntaxNode, text: string): InsertEdit {
+  const elements = elementsOf(args);
+  const last = elements[elements.length - 1];
+  if (last?.type === 'dictionary_splat' && elements.length > 1) {
+    return appendElement(source, args, text, elements[elements.length - 2]);
+  }
+  return appendElement(source, args, text);
+}
