@@ -1,2 +1,11 @@
-/** Every workflow the worker serves; this file is the worker's `workflowsPath`. */
-export {};
+/**
+ * Every workflow the worker serves; this file is the worker's `workflowsPath`. The export names are the
+ * registered workflow types — API: renaming one breaks running executions. Functions carry the
+ * `Workflow` suffix (CONVENTIONS) and are exported under the type names of DESIGN.md §1.
+ */
+export { implementFeatureWorkflow as implementFeature } from './implement-feature-workflow';
+export {
+  pythonPydanticModelSpecialistWorkflow as pythonPydanticModelSpecialist,
+  sqliteMigrationSpecialistWorkflow as sqliteMigrationSpecialist,
+} from './sub-agent-workflows';
+export { healthCheckWorkflow } from './health-check-workflow';

@@ -1,0 +1,137 @@
+/**
+ * Builds the deliverable from what really happened: the phase results (files, commits), phase 6's
+ * pytest numbers and the spec (for the compatibility notes). Pure and deterministic: the workflow calls
+ * it, so it must not read clocks or files.
+ */
+import type { FeatureSpec, PhaseName } from '../spec/feature-spec';
+import type { PhaseActivityResult, PhaseProgress } from '../workflows/run-types';
+import { deliverableSchema, type Deliverable } from './deliverable-schema';
+
+export interface DeliverableInput {
+  spec: FeatureSpec;
+  workflowId: string;
+  techSpecTaskId: string;
+  taskId: string;
+  branch: string;
+  baseCommit: string;
+  delegate: boolean;
+  outcome: 'completed' | 'aborted';
+  phases: PhaseProgress[];
+  /** Results of the phases that completed, by name. */
+  results: Partial<Record<PhaseName, PhaseActivityResult>>;
+}
+
+const ORDER: PhaseName[] = [
+  'domain_model',
+  'database_migration',
+  'service_layer',
+  'api_layer',
+  'serialization',
+  'testing_validation',
+];
+
+export function buildDeliverable(input: DeliverableInput): Deliverable {
+  const completed = (name: PhaseName) => input.phases.some((p) => p.name === name && p.state === 'completed');
+  const created = new Set<string>();
+  const modified = new Set<string>();
+  let head = input.baseCommit;
+  for (const name of ORDER) {
+    const result = input.results[name];
+    if (!result) continue;
+    result.filesCreated.forEach((f) => created.add(f));
+    result.filesModified.forEach((f) => modified.add(f));
+    head = result.commit;
+  }
+  // A file created by one phase and edited by a later one is still a created file.
+  created.forEach((f) => modified.delete(f));
+  const testing = input.results.testing_validation?.testing;
+  const allDone = input.phases.every((p) => p.state === 'completed');
+  const success =
+    input.outcome === 'completed' &&
+    input.phases.every((p) => p.state === 'completed' || p.state === 'skipped');
+  const changes = input.spec.data_models.changes;
+  // A new field is backward compatible when old rows and old callers need nothing: nullable or defaulted.
+  const breaking = changes.filter((c) => !c.nullable && c.default === undefined);
+  const skipped = input.phases.filter((p) => p.state === 'skipped').map((p) => p.name);
+  const tables = [...new Set(changes.map((c) => `${c.table ?? c.model}.${c.field}`))];
+  const deliverable: Deliverable = {
+    execution_status: {
+      status: success ? 'SUCCESS' : 'FAILED',
+      phases_completed: input.phases.filter((p) => p.state === 'completed').length,
+      agent_name: 'python-backend-specialist',
+    },
+    deliverables: {
+      files_modified: [...modified].sort(),
+      files_created: [...created].sort(),
+      test_results: {
+        unit_tests_passed: testing?.unitTestsPassed ?? false,
+        integration_tests_passed: testing?.integrationTestsPassed ?? false,
+        migration_tests_passed: testing?.migrationTestsPassed ?? false,
+        coverage_percentage: testing?.coveragePercentage ?? 0,
+        tests_passed: testing?.passed ?? 0,
+        tests_failed: testing?.failed ?? 0,
+        tests_errors: testing?.errors ?? 0,
+        tests_skipped: testing?.skipped ?? 0,
+        mypy_passed: testing?.mypy.configured ? (testing.mypy.passed ?? false) : null,
+      },
+      feature_details: {
+        domain_model_updated: completed('domain_model'),
+        database_migrated: completed('database_migration'),
+        service_updated: completed('service_layer'),
+        api_updated: completed('api_layer'),
+        serialization_updated: completed('serialization'),
+        tests_written: completed('testing_validation'),
+      },
+    },
+    orchestration_context: {
+      next_recommended_action: !success
+        ? `Run aborted; the branch ${input.branch} holds the completed phases for inspection`
+        : allDone
+          ? `Feature ready for review: merge ${input.branch}`
+          : `Review the skipped phases (${skipped.join(', ')}) on ${input.branch} before merging`,
+      backward_compatible: breaking.length === 0,
+      breaking_changes: breaking.length > 0,
+      deployment_notes:
+        (completed('database_migration')
+          ? `Database migration runs automatically on startup (_run_migrations adds ${tables.join(', ')}; idempotent, nothing dropped).`
+          : 'No database migration was applied.') +
+        (breaking.length > 0
+          ? ` Breaking: ${breaking.map((c) => `${c.model}.${c.field}`).join(', ')} is required without a default; existing callers must pass it.`
+          : ''),
+    },
+    run: {
+      workflow_id: input.workflowId,
+      feature: input.spec.feature,
+      branch: input.branch,
+      base_commit: input.baseCommit,
+      head_commit: head,
+      delegated: input.delegate,
+      tech_spec_task_id: input.techSpecTaskId,
+      task_id: input.taskId,
+      outcome: input.outcome,
+      phases: input.phases.map((p) => ({
+        number: p.number,
+        name: p.name,
+        status: p.state === 'running' ? 'pending' : p.state,
+        executed_by: p.executedBy,
+        ...(p.childWorkflowId ? { child_workflow_id: p.childWorkflowId } : {}),
+        ...(p.commit ? { commit: p.commit } : {}),
+        files: p.files ?? [],
+      })),
+      sub_agents: input.phases
+        .filter((p) => p.childWorkflowId && input.results[p.name])
+        .map((p) => {
+          const r = input.results[p.name]!;
+          return {
+            agent: p.executedBy,
+            workflow_id: p.childWorkflowId!,
+            phase: p.name,
+            files_modified: r.filesModified,
+            files_created: r.filesCreated,
+            checks: r.checks.map((c) => ({ name: c.name, passed: c.passed })),
+          };
+        }),
+    },
+  };
+  return deliverableSchema.parse(deliverable);
+}

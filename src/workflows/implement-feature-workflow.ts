@@ -1,0 +1,412 @@
+/**
+ * `implementFeature`: the parent workflow (DESIGN.md §1, §4, §5). Loads the technical context, prepares
+ * the run's worktree, analyses the codebase, then runs the `implementation_plan` DAG one entry at a time
+ * (they share one worktree, and each phase starts from the commit of the last settled one). Delegated
+ * entries run as child workflows, the rest as activities. A failed step does not fail the run: it waits
+ * for a person's `retry` / `skip` / `abort` Update. Returns the deliverable.
+ */
+import {
+  ApplicationFailure,
+  condition,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { orderPlan, readyEntries, type EntryState } from '../dag/plan-dag';
+import { buildDeliverable, type Deliverable } from '../deliverable';
+import { SpecialistError } from '../errors';
+import type { FeatureSpec, PhaseName, PlanEntry } from '../spec/feature-spec';
+import { ACTIVITY_PRESETS } from './activity-presets';
+import {
+  PHASES,
+  RUN_ABORTED,
+  SUB_AGENT_WORKFLOWS,
+  abortUpdate,
+  progressQuery,
+  retryUpdate,
+  skipUpdate,
+} from './definitions';
+import { describeFailure, type FailureInfo } from './failure-info';
+import { RunTracker } from './run-tracker';
+import type {
+  AbortRequest,
+  ImplementFeatureInput,
+  PhaseActivityInput,
+  PhaseActivityResult,
+  PreparedWorkspace,
+  RetryRequest,
+  RunActivities,
+  StepName,
+  SubAgentResult,
+} from './run-types';
+
+const quick = proxyActivities<RunActivities>(ACTIVITY_PRESETS.quick);
+const codemod = proxyActivities<RunActivities>(ACTIVITY_PRESETS.codemod);
+const testing = proxyActivities<RunActivities>(ACTIVITY_PRESETS.testing);
+
+export const SEARCH_ATTRIBUTES = {
+  feature: defineSearchAttributeKey('SpecialistFeature', SearchAttributeType.KEYWORD),
+  phase: defineSearchAttributeKey('SpecialistPhase', SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey('SpecialistStatus', SearchAttributeType.KEYWORD),
+};
+
+type Decision =
+  { kind: 'retry'; request: RetryRequest } | { kind: 'skip' } | { kind: 'abort'; request: AbortRequest };
+
+/** Steps a person may skip: the analysis (phases analyse again themselves) and every phase. */
+const SKIPPABLE = (step: StepName) => step !== 'load_context' && step !== 'prepare_workspace';
+
+export async function implementFeatureWorkflow(input: ImplementFeatureInput): Promise<Deliverable> {
+  const info = workflowInfo();
+  const workflowId = info.workflowId;
+  const delegate = input.delegate ?? true;
+  const taskId = input.taskId ?? workflowId;
+  const commitDate = info.startTime.toISOString();
+  const tracker = new RunTracker(workflowId, input.feature, delegate);
+  const useSearchAttributes = input.searchAttributes ?? true;
+
+  let decision: Decision | undefined;
+  setHandler(progressQuery, () => tracker.snapshot());
+  const mustBeWaiting = () => {
+    if (tracker.progress.status !== 'waiting')
+      throw new Error(`the run is not waiting for a person (status: ${tracker.progress.status})`);
+  };
+  setHandler(
+    retryUpdate,
+    (request) => {
+      decision = { kind: 'retry', request };
+      const from = request.fromPhase ? ` from phase ${request.fromPhase}` : '';
+      return `retrying ${tracker.progress.waiting?.step ?? 'the failed step'}${from}${request.spec ? ' with the corrected spec' : ''}`;
+    },
+    {
+      validator: (request) => {
+        mustBeWaiting();
+        if (request.fromPhase === undefined) return;
+        const waitingNumber = tracker.progress.waiting?.phaseNumber;
+        if (waitingNumber === undefined)
+          throw new Error('--phase applies only when a phase failed; this run waits on a preparation step');
+        const known = tracker.progress.phases.some((p) => p.number === request.fromPhase);
+        if (!known || request.fromPhase > waitingNumber)
+          throw new Error(
+            `--phase must name a phase of the plan up to the failed one (${waitingNumber}); got ${request.fromPhase}`,
+          );
+      },
+    },
+  );
+  setHandler(
+    skipUpdate,
+    (_request) => {
+      decision = { kind: 'skip' };
+      return `skipping ${tracker.progress.waiting?.step}`;
+    },
+    {
+      validator: (_request) => {
+        mustBeWaiting();
+        const step = tracker.progress.waiting?.step;
+        if (step && !SKIPPABLE(step)) throw new Error(`${step} cannot be skipped: retry or abort`);
+      },
+    },
+  );
+  setHandler(
+    abortUpdate,
+    (request) => {
+      decision = { kind: 'abort', request };
+      return 'aborting the run';
+    },
+    { validator: (_request) => mustBeWaiting() },
+  );
+
+  const publish = () => {
+    setCurrentDetails(tracker.currentDetails());
+    if (!useSearchAttributes) return;
+    upsertSearchAttributes([
+      { key: SEARCH_ATTRIBUTES.feature, value: tracker.progress.feature },
+      { key: SEARCH_ATTRIBUTES.status, value: tracker.progress.status },
+      ...(tracker.progress.currentStep
+        ? [{ key: SEARCH_ATTRIBUTES.phase, value: tracker.progress.currentStep }]
+        : []),
+    ]);
+  };
+
+  /** Parks the run until a person decides; the failure stays visible in the query and the UI. */
+  const waitForPerson = async (step: StepName, failure: FailureInfo, phaseNumber?: number) => {
+    tracker.markWaiting(step, failure, phaseNumber);
+    publish();
+    decision = undefined;
+    await condition(() => decision !== undefined);
+    const made = decision!;
+    decision = undefined;
+    tracker.clearWaiting();
+    publish();
+    return made;
+  };
+
+  let spec: FeatureSpec | undefined;
+  // Assigned once, but read earlier by `abort` (a TDZ error if it were a later const).
+  // eslint-disable-next-line prefer-const
+  let workspace: PreparedWorkspace | undefined;
+  const states: Record<string, EntryState> = {};
+  const results: Partial<Record<PhaseName, PhaseActivityResult>> = {};
+  /** Settled phases in run order; the last one with a commit is the base of the next phase. */
+  let settled: { name: PhaseName; commit?: string }[] = [];
+
+  const deliverable = (outcome: 'completed' | 'aborted'): Deliverable | undefined =>
+    spec && workspace
+      ? buildDeliverable({
+          spec,
+          workflowId,
+          techSpecTaskId: input.techSpecTaskId,
+          taskId,
+          branch: workspace.branch,
+          baseCommit: workspace.baseCommit,
+          delegate,
+          outcome,
+          phases: tracker.progress.phases,
+          results,
+        })
+      : undefined;
+
+  const abort = async (request: AbortRequest, step: StepName): Promise<never> => {
+    tracker.progress.status = 'aborted';
+    publish();
+    const partial = deliverable('aborted');
+    if (workspace) await quick.releaseWorkspace({ workspace: input.workspace, worktree: workspace.worktree });
+    throw ApplicationFailure.create({
+      type: RUN_ABORTED,
+      nonRetryable: true,
+      message: `aborted by a person while ${step} waited${request.reason ? `: ${request.reason}` : ''}${workspace ? `; ${workspace.branch} keeps the completed phases` : ''}`,
+      details: partial ? [partial] : [],
+    });
+  };
+
+  /** Runs a step until it succeeds or a person skips it (undefined) or aborts the run (throws). */
+  const preStep = async <T>(name: StepName, work: () => Promise<T>): Promise<T | undefined> => {
+    for (;;) {
+      const row = tracker.preStep(name);
+      row.state = 'running';
+      delete row.error;
+      tracker.progress.currentStep = name;
+      publish();
+      try {
+        const result = await work();
+        row.state = 'completed';
+        return result;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        const failure = describeFailure(err);
+        row.state = 'failed';
+        row.error = failure;
+        const made = await waitForPerson(name, failure);
+        if (made.kind === 'abort') return abort(made.request, name);
+        if (made.kind === 'skip') {
+          row.state = 'skipped';
+          return undefined;
+        }
+        if (made.request.spec) spec = made.request.spec;
+      }
+    }
+  };
+
+  tracker.progress.status = 'running';
+  spec = await preStep('load_context', () =>
+    quick.loadTechnicalContext.executeWithOptions(
+      { summary: `load technical context (task ${input.techSpecTaskId})` },
+      [{ techSpecTaskId: input.techSpecTaskId, feature: input.feature }],
+    ),
+  );
+  let plan = planOf(spec!);
+  tracker.progress.feature = spec!.feature;
+  tracker.setPlan(plan, delegate);
+
+  workspace = await preStep('prepare_workspace', () =>
+    quick.prepareWorkspace.executeWithOptions({ summary: `git worktree on feature/${spec!.feature}` }, [
+      { workflowId, workspace: input.workspace, feature: spec!.feature },
+    ]),
+  );
+  const prepared = workspace!;
+  tracker.progress.branch = prepared.branch;
+  tracker.progress.worktree = prepared.worktree;
+  tracker.progress.baseCommit = prepared.baseCommit;
+
+  await preStep('analyze_codebase', () =>
+    codemod.analyzeCodebase.executeWithOptions(
+      { summary: `analyse the codebase for ${describeChanges(spec!)}` },
+      [{ workflowId, workspace: input.workspace, worktree: prepared.worktree, spec: spec! }],
+    ),
+  );
+
+  // A corrected spec sent with a retry of the analysis may change the plan.
+  plan = planOf(spec!);
+  tracker.setPlan(plan, delegate);
+
+  const runEntry = async (entry: PlanEntry): Promise<void> => {
+    const row = tracker.phase(entry.name);
+    const meta = PHASES[entry.name];
+    const agent = delegate ? entry.delegate_to : undefined;
+    row.state = 'running';
+    row.attempts += 1;
+    delete row.error;
+    states[entry.name] = 'running';
+    tracker.progress.currentStep = entry.name;
+    publish();
+    const phaseInput: PhaseActivityInput = {
+      workflowId,
+      workspace: input.workspace,
+      worktree: prepared.worktree,
+      branch: prepared.branch,
+      spec: spec!,
+      phase: entry.name,
+      phaseNumber: meta.number,
+      baseCommit: [...settled].reverse().find((s) => s.commit)?.commit ?? prepared.baseCommit,
+      commitDate,
+      touchedFiles: touchedFiles(settled, results),
+      executedBy: agent ?? 'python-backend-specialist',
+    };
+    const summary = `phase ${meta.number}/6: ${meta.title} — ${describeChanges(spec!)}`;
+    try {
+      let result: PhaseActivityResult;
+      if (agent) {
+        const childId = `${workflowId}/${entry.name.replace(/_/g, '-')}`;
+        row.childWorkflowId = childId;
+        publish();
+        const child = await executeChild<
+          (i: typeof phaseInput & { agent: typeof agent }) => Promise<SubAgentResult>
+        >(SUB_AGENT_WORKFLOWS[agent], {
+          workflowId: childId,
+          args: [{ ...phaseInput, agent }],
+          staticSummary: `${agent}: ${summary}`,
+          // A retried phase starts the child again under the same id.
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        });
+        result = child.result;
+      } else {
+        const proxy = entry.name === 'testing_validation' ? testing : codemod;
+        result = await proxy[meta.activity].executeWithOptions({ summary }, [phaseInput]);
+      }
+      results[entry.name] = result;
+      states[entry.name] = 'completed';
+      settled.push({ name: entry.name, commit: result.commit });
+      row.state = 'completed';
+      row.commit = result.commit;
+      row.files = [...result.filesModified, ...result.filesCreated];
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const failure = describeFailure(err);
+      states[entry.name] = 'failed';
+      row.state = 'failed';
+      row.error = failure;
+      tracker.refreshBlocked(plan, states);
+      const made = await waitForPerson(entry.name, failure, meta.number);
+      if (made.kind === 'abort') return abort(made.request, entry.name);
+      if (made.kind === 'skip') {
+        states[entry.name] = 'skipped';
+        row.state = 'skipped';
+        settled.push({ name: entry.name });
+      } else {
+        states[entry.name] = 'pending';
+        row.state = 'pending';
+        if (made.request.spec) {
+          spec = made.request.spec;
+          plan = planOf(spec);
+          tracker.setPlan(plan, delegate);
+        }
+        if (made.request.fromPhase !== undefined) rewind(made.request.fromPhase);
+      }
+      tracker.refreshBlocked(plan, states);
+    }
+  };
+
+  /** Re-opens every settled phase from `fromPhase` on (in run order); the next one starts from the commit before. */
+  const rewind = (fromPhase: number) => {
+    const index = settled.findIndex((s) => PHASES[s.name].number === fromPhase);
+    if (index < 0) return;
+    for (const s of settled.slice(index)) {
+      states[s.name] = 'pending';
+      delete results[s.name];
+      const row = tracker.phase(s.name);
+      row.state = 'pending';
+      delete row.commit;
+      delete row.files;
+    }
+    settled = settled.slice(0, index);
+  };
+
+  for (;;) {
+    const next = readyEntries(plan, states)[0];
+    if (!next) break;
+    await runEntry(next);
+  }
+
+  tracker.progress.currentStep = 'record_summary';
+  const result = deliverable('completed')!;
+  for (;;) {
+    try {
+      await quick.recordImplementationSummary.executeWithOptions(
+        { summary: `changes_summary in task:${taskId}:implementation` },
+        [{ workflowId, taskId, value: changesSummary(result) }],
+      );
+      break;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const made = await waitForPerson('record_summary', describeFailure(err));
+      if (made.kind === 'abort') return abort(made.request, 'record_summary');
+      if (made.kind === 'skip') break;
+    }
+  }
+  await quick.releaseWorkspace.executeWithOptions({ summary: 'remove the worktree (the branch stays)' }, [
+    { workspace: input.workspace, worktree: prepared.worktree },
+  ]);
+  tracker.progress.status = 'completed';
+  delete tracker.progress.currentStep;
+  publish();
+  return result;
+}
+
+/** The plan in run order; a cycle is a spec error, which must surface as an ApplicationFailure. */
+function planOf(spec: FeatureSpec): PlanEntry[] {
+  try {
+    return orderPlan(spec.implementation_plan.phases);
+  } catch (err) {
+    if (err instanceof SpecialistError)
+      throw ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true });
+    throw err;
+  }
+}
+
+function describeChanges(spec: FeatureSpec): string {
+  return spec.data_models.changes.map((c) => `${c.model}.${c.field}`).join(', ');
+}
+
+function touchedFiles(
+  settled: { name: PhaseName }[],
+  results: Partial<Record<PhaseName, PhaseActivityResult>>,
+): string[] {
+  const files = new Set<string>();
+  for (const s of settled) {
+    const r = results[s.name];
+    r?.filesModified.forEach((f) => files.add(f));
+    r?.filesCreated.forEach((f) => files.add(f));
+  }
+  return [...files].sort();
+}
+
+/** The memory entry of the reference document's "Memory Integration", filled from the deliverable. */
+function changesSummary(d: Deliverable): Record<string, unknown> {
+  return {
+    feature: d.run.feature,
+    status: d.execution_status.status,
+    files_modified: d.deliverables.files_modified,
+    files_created: d.deliverables.files_created,
+    test_coverage: d.deliverables.test_results.coverage_percentage,
+    tests_passed: d.deliverables.test_results.tests_passed,
+    backward_compatible: d.orchestration_context.backward_compatible,
+    branch: d.run.branch,
+    commits: d.run.phases.filter((p) => p.commit).map((p) => ({ phase: p.name, commit: p.commit })),
+    workflow_id: d.run.workflow_id,
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * The shapes that cross the workflow boundary: workflow inputs, activity inputs/results, the
+ * `progress` query and the person's decisions. Types only (no runtime code), so both the workflow
+ * bundle and the activities import them without pulling anything into the other side.
+ */
+import type { FeatureSpec, PhaseName, SubAgent } from '../spec/feature-spec';
+
+/** Input of the parent workflow `implementFeature`. */
+export interface ImplementFeatureInput {
+  /** Memory task id under which `architecture`, `data_models`, `implementation_plan` were stored. */
+  techSpecTaskId: string;
+  /** Memory task id for this implementation (`task:{taskId}:implementation`); defaults to the workflow id. */
+  taskId?: string;
+  /** Absolute path of the target git repository on the worker's disk. */
+  workspace: string;
+  /** Feature name (branch `feature/<name>`); the spec's own name wins when the context is loaded. */
+  feature: string;
+  /** Run delegated plan entries as child workflows (default true); false = self-execution pattern. */
+  delegate?: boolean;
+  /** Upsert the Specialist* search attributes (default true; they must be registered on the namespace). */
+  searchAttributes?: boolean;
+}
+
+export type StepName =
+  'load_context' | 'prepare_workspace' | 'analyze_codebase' | PhaseName | 'record_summary';
+
+export type StepState = 'pending' | 'running' | 'completed' | 'failed' | 'skipped' | 'blocked';
+
+/** One row of the phase table. */
+export interface PhaseProgress {
+  /** 1..6 in the reference order. */
+  number: number;
+  name: PhaseName;
+  state: StepState;
+  /** `python-backend-specialist` or the sub-agent that ran it. */
+  executedBy: string;
+  childWorkflowId?: string;
+  attempts: number;
+  commit?: string;
+  /** Files the phase touched (paths relative to the repo). */
+  files?: string[];
+  /** Failure message a person can act on. */
+  error?: { type: string; message: string };
+  /** For a blocked phase: the failed prerequisites it waits on. */
+  blockedBy?: string[];
+}
+
+export type RunStatus = 'starting' | 'running' | 'waiting' | 'completed' | 'aborted' | 'failed';
+
+/** What the `progress` query returns; the client renders it live. */
+export interface RunProgress {
+  workflowId: string;
+  feature: string;
+  status: RunStatus;
+  delegate: boolean;
+  branch?: string;
+  worktree?: string;
+  baseCommit?: string;
+  /** The step running now, or the one that waits for a person. */
+  currentStep?: StepName;
+  /** Set while the run waits: which step failed and why. */
+  waiting?: { step: StepName; type: string; message: string; phaseNumber?: number };
+  preSteps: { name: StepName; state: StepState; error?: { type: string; message: string } }[];
+  phases: PhaseProgress[];
+}
+
+/** Decisions a person sends while the run waits (Temporal Updates). */
+export interface RetryRequest {
+  /** Re-run from this phase number (1..6) instead of the failed step; must not be after it. */
+  fromPhase?: number;
+  /** A corrected feature spec (already validated by the client). */
+  spec?: FeatureSpec;
+}
+export interface SkipRequest {
+  reason?: string;
+}
+export interface AbortRequest {
+  reason?: string;
+}
+
+/** Input shared by every phase activity (and the sub-agent children). */
+export interface PhaseActivityInput {
+  /** Parent workflow id: names the worktree and the idempotency keys. */
+  workflowId: string;
+  /** The user's repository (interpreter resolution looks for its venv). */
+  workspace: string;
+  worktree: string;
+  branch: string;
+  spec: FeatureSpec;
+  phase: PhaseName;
+  phaseNumber: number;
+  /** Commit of the last completed phase (or the base): the worktree is reset to it first. */
+  baseCommit: string;
+  /** ISO time used as author/committer date, so a retried phase produces the same commit. */
+  commitDate: string;
+  /** Files earlier phases touched (phase 6 compiles and measures them). */
+  touchedFiles: string[];
+  /** Who runs the phase, recorded in the commit message trailer. */
+  executedBy: string;
+}
+
+/** What a phase activity returns: small, never file contents. */
+export interface PhaseActivityResult {
+  phase: PhaseName;
+  phaseNumber: number;
+  commit: string;
+  /** False when the phase found everything already in place (the commit is then empty). */
+  changed: boolean;
+  filesModified: string[];
+  filesCreated: string[];
+  changes: { file: string; codemod: string; description: string }[];
+  checks: { name: string; passed: boolean; detail?: string }[];
+  /** Phase 6 only. */
+  testing?: TestingSummary;
+}
+
+export interface TestingSummary {
+  passed: number;
+  failed: number;
+  errors: number;
+  skipped: number;
+  unitTestsPassed: boolean;
+  integrationTestsPassed: boolean;
+  migrationTestsPassed: boolean;
+  coveragePercentage: number;
+  mypy: { configured: boolean; passed?: boolean };
+}
+
+/** Input of the two sub-agent child workflows. */
+export type SubAgentInput = PhaseActivityInput & { agent: SubAgent };
+
+/** The sub-agent's own small deliverable (DESIGN.md §1), folded into the parent's. */
+export interface SubAgentResult {
+  agent: SubAgent;
+  status: 'SUCCESS';
+  result: PhaseActivityResult;
+}
+
+export interface PreparedWorkspace {
+  worktree: string;
+  branch: string;
+  baseCommit: string;
+}
+
+export interface CodebaseSummary {
+  /** Files the analysis found, by role (relative paths). */
+  files: Record<string, string>;
+  /** Lines a person reads, e.g. `Task in src/taskqueue/domain/models.py`. */
+  notes: string[];
+}
+
+export interface LoadContextInput {
+  techSpecTaskId: string;
+  /** Used when the stored context has no name of its own. */
+  feature: string;
+}
+
+export interface PrepareWorkspaceInput {
+  workflowId: string;
+  workspace: string;
+  feature: string;
+}
+
+export interface AnalyzeInput {
+  workflowId: string;
+  workspace: string;
+  worktree: string;
+  spec: FeatureSpec;
+}
+
+export interface RecordSummaryInput {
+  workflowId: string;
+  taskId: string;
+  value: Record<string, unknown>;
+}
+
+export interface ReleaseWorkspaceInput {
+  workspace: string;
+  worktree: string;
+}
+
+/**
+ * Every activity the workflows call, by registered name. The worker's `createActivities(deps)` returns
+ * an object that satisfies this; tests register mocks with the same names.
+ */
+export interface RunActivities {
+  loadTechnicalContext(input: LoadContextInput): Promise<FeatureSpec>;
+  prepareWorkspace(input: PrepareWorkspaceInput): Promise<PreparedWorkspace>;
+  analyzeCodebase(input: AnalyzeInput): Promise<CodebaseSummary>;
+  applyDomainModelPhase(input: PhaseActivityInput): Promise<PhaseActivityResult>;
+  applyDatabaseMigrationPhase(input: PhaseActivityInput): Promise<PhaseActivityResult>;
+  applyServiceLayerPhase(input: PhaseActivityInput): Promise<PhaseActivityResult>;
+  applyApiLayerPhase(input: PhaseActivityInput): Promise<PhaseActivityResult>;
+  applySerializationPhase(input: PhaseActivityInput): Promise<PhaseActivityResult>;
+  runTestingValidationPhase(input: PhaseActivityInput): Promise<PhaseActivityResult>;
+  recordImplementationSummary(input: RecordSummaryInput): Promise<{ version: number }>;
+  releaseWorkspace(input: ReleaseWorkspaceInput): Promise<void>;
+}

@@ -1,0 +1,45 @@
+/**
+ * The two sub-agents of DESIGN.md §1 as child workflows. Each runs its phase activity in the parent's
+ * worktree and returns its own small deliverable. A failure fails the child; the parent then waits for a
+ * person and starts the child again (same id) on `retry`.
+ */
+import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import { ACTIVITY_PRESETS } from './activity-presets';
+import type { RunActivities, SubAgentInput, SubAgentResult } from './run-types';
+
+const codemod = proxyActivities<RunActivities>(ACTIVITY_PRESETS.codemod);
+
+function fields(input: SubAgentInput): string {
+  return input.spec.data_models.changes.map((c) => `${c.model}.${c.field}: ${c.type}`).join(', ');
+}
+
+/** python-pydantic-model-specialist: phase 1, the Pydantic field(s) with declarative constraints. */
+export async function pythonPydanticModelSpecialistWorkflow(input: SubAgentInput): Promise<SubAgentResult> {
+  setCurrentDetails(
+    `**${input.agent}** adds ${fields(input)} on \`${input.branch}\` (base ${input.baseCommit.slice(0, 8)})`,
+  );
+  const result = await codemod.applyDomainModelPhase.executeWithOptions(
+    { summary: `phase 1/6: domain model — ${fields(input)}` },
+    [input],
+  );
+  setCurrentDetails(
+    `**${input.agent}** committed ${result.commit.slice(0, 8)}: ${result.filesModified.join(', ')}`,
+  );
+  return { agent: input.agent, status: 'SUCCESS', result };
+}
+
+/** sqlite-migration-specialist: phase 2, the idempotent migration, CREATE TABLE, INSERTs, row mappers. */
+export async function sqliteMigrationSpecialistWorkflow(input: SubAgentInput): Promise<SubAgentResult> {
+  const columns = input.spec.data_models.changes.map((c) => `${c.table ?? c.model}.${c.field}`).join(', ');
+  setCurrentDetails(
+    `**${input.agent}** adds column(s) ${columns} on \`${input.branch}\` (base ${input.baseCommit.slice(0, 8)})`,
+  );
+  const result = await codemod.applyDatabaseMigrationPhase.executeWithOptions(
+    { summary: `phase 2/6: database migration — ${columns}` },
+    [input],
+  );
+  setCurrentDetails(
+    `**${input.agent}** committed ${result.commit.slice(0, 8)}: ${result.filesModified.join(', ')}`,
+  );
+  return { agent: input.agent, status: 'SUCCESS', result };
+}

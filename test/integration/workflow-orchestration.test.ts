@@ -1,0 +1,360 @@
+/**
+ * Orchestration of `implementFeature` on a real Temporal server with mocked activities: order,
+ * prerequisites, children, waiting for a person, retry / skip / abort. Set RECORD_HISTORIES=1 to store
+ * the histories the replay test (test/unit/replay.test.ts) guards.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { parseFeatureSpec, type FeatureSpec, type PhaseName } from '../../src/spec/feature-spec';
+import { abortUpdate, progressQuery, retryUpdate, skipUpdate } from '../../src/workflows/definitions';
+import type {
+  PhaseActivityInput,
+  PhaseActivityResult,
+  RunActivities,
+  RunProgress,
+} from '../../src/workflows/run-types';
+import { deliverableSchema, type Deliverable } from '../../src/deliverable';
+import { startTestTemporal } from '../helpers/temporal';
+
+const SPEC: FeatureSpec = parseFeatureSpec({
+  feature: 'task-summary',
+  data_models: {
+    changes: [
+      {
+        model: 'Task',
+        field: 'summary',
+        type: 'str',
+        nullable: true,
+        default: null,
+        constraints: { max_length: 200 },
+      },
+    ],
+  },
+});
+
+interface Call {
+  name: string;
+  phase?: PhaseName;
+  baseCommit?: string;
+  spec?: FeatureSpec;
+}
+
+/** Mock activities: record every call; `failNext[name]` makes the next N calls fail deterministically. */
+function mockActivities(failNext: Record<string, number>, calls: Call[], memory: unknown[]) {
+  const fail = (name: string) => {
+    if ((failNext[name] ?? 0) > 0) {
+      failNext[name]! -= 1;
+      throw ApplicationFailure.create({
+        type: 'AnchorNotFound',
+        nonRetryable: true,
+        message: `${name}: no _serialize_task in src/taskqueue/mcp/server.py (expected a function serialising Task)`,
+      });
+    }
+  };
+  const phase =
+    (name: string) =>
+    async (input: PhaseActivityInput): Promise<PhaseActivityResult> => {
+      calls.push({ name, phase: input.phase, baseCommit: input.baseCommit, spec: input.spec });
+      fail(input.phase);
+      const file = `src/${input.phase}.py`;
+      return {
+        phase: input.phase,
+        phaseNumber: input.phaseNumber,
+        commit: `${input.phaseNumber}`.repeat(40),
+        changed: true,
+        filesModified: input.phase === 'testing_validation' ? [] : [file],
+        filesCreated: input.phase === 'testing_validation' ? ['tests/test_task_summary.py'] : [],
+        changes: [],
+        checks: [{ name: 'py_compile', passed: true }],
+        ...(input.phase === 'testing_validation'
+          ? {
+              testing: {
+                passed: 12,
+                failed: 0,
+                errors: 0,
+                skipped: 0,
+                unitTestsPassed: true,
+                integrationTestsPassed: true,
+                migrationTestsPassed: true,
+                coveragePercentage: 93.4,
+                mypy: { configured: false },
+              },
+            }
+          : {}),
+      };
+    };
+  const activities: RunActivities = {
+    loadTechnicalContext: async () => {
+      calls.push({ name: 'loadTechnicalContext' });
+      return SPEC;
+    },
+    prepareWorkspace: async (input) => {
+      calls.push({ name: 'prepareWorkspace' });
+      return {
+        worktree: `/tmp/wt/${input.workflowId}`,
+        branch: `feature/${input.feature}`,
+        baseCommit: '0'.repeat(40),
+      };
+    },
+    analyzeCodebase: async (input) => {
+      calls.push({ name: 'analyzeCodebase', spec: input.spec });
+      fail('analyze_codebase');
+      return { files: {}, notes: [] };
+    },
+    applyDomainModelPhase: phase('applyDomainModelPhase'),
+    applyDatabaseMigrationPhase: phase('applyDatabaseMigrationPhase'),
+    applyServiceLayerPhase: phase('applyServiceLayerPhase'),
+    applyApiLayerPhase: phase('applyApiLayerPhase'),
+    applySerializationPhase: phase('applySerializationPhase'),
+    runTestingValidationPhase: phase('runTestingValidationPhase'),
+    recordImplementationSummary: async (input) => {
+      memory.push(input);
+      return { version: 1 };
+    },
+    releaseWorkspace: async () => {
+      calls.push({ name: 'releaseWorkspace' });
+    },
+  };
+  return activities;
+}
+
+describe('the implementFeature workflow (mocked activities)', () => {
+  let env: TestWorkflowEnvironment;
+  let worker: Worker;
+  let running: Promise<void>;
+  const failNext: Record<string, number> = {};
+  const calls: Call[] = [];
+  const memory: unknown[] = [];
+  const taskQueue = 'workflow-orchestration';
+  let counter = 0;
+
+  beforeAll(async () => {
+    env = await startTestTemporal({
+      SpecialistFeature: 'KEYWORD',
+      SpecialistPhase: 'KEYWORD',
+      SpecialistStatus: 'KEYWORD',
+    });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowsPath: require.resolve('../../src/workflows'),
+      activities: mockActivities(failNext, calls, memory),
+    });
+    running = worker.run();
+  }, 120_000);
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+  }, 60_000);
+
+  beforeEach(() => {
+    calls.length = 0;
+    memory.length = 0;
+    for (const key of Object.keys(failNext)) delete failNext[key];
+  });
+
+  const start = (delegate: boolean) =>
+    env.client.workflow.start('implementFeature', {
+      taskQueue,
+      workflowId: `feature-task-summary-${++counter}${delegate ? 'd' : 's'}`,
+      args: [{ techSpecTaskId: 'spec-1', workspace: '/repo', feature: 'task-summary', delegate }],
+    });
+
+  const waitUntil = async (handle: WorkflowHandle, predicate: (p: RunProgress) => boolean) => {
+    for (let i = 0; i < 200; i++) {
+      const progress = await handle.query(progressQuery);
+      if (predicate(progress)) return progress;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out; progress: ${JSON.stringify(await handle.query(progressQuery))}`);
+  };
+
+  const record = async (handle: WorkflowHandle, name: string) => {
+    if (!process.env.RECORD_HISTORIES) return;
+    const history = await handle.fetchHistory();
+    // protobufjs' own JSON helpers break under jest's module registry; bytes as base64 and 64-bit
+    // integers as strings are what `History.fromObject` reads back.
+    const json = JSON.stringify({ workflowId: handle.workflowId, history }, (_key, value: unknown) =>
+      value instanceof Uint8Array
+        ? Buffer.from(value).toString('base64')
+        : value && typeof value === 'object' && 'low' in value && 'high' in value && 'unsigned' in value
+          ? String(value)
+          : value,
+    );
+    writeFileSync(path.join(__dirname, '../replay/histories', `${name}.json`), json);
+  };
+
+  const phaseOrder = () => calls.filter((c) => c.phase).map((c) => c.phase);
+
+  it('runs the six phases in order, the model and the migration as child workflows', async () => {
+    const handle = await start(true);
+    const result = deliverableSchema.parse(await handle.result()) as Deliverable;
+    expect(phaseOrder()).toEqual([
+      'domain_model',
+      'database_migration',
+      'service_layer',
+      'api_layer',
+      'serialization',
+      'testing_validation',
+    ]);
+    expect(result.execution_status).toEqual({
+      status: 'SUCCESS',
+      phases_completed: 6,
+      agent_name: 'python-backend-specialist',
+    });
+    expect(result.deliverables.test_results.coverage_percentage).toBe(93.4);
+    expect(result.deliverables.files_created).toEqual(['tests/test_task_summary.py']);
+    expect(result.run.phases.map((p) => p.commit?.[0])).toEqual(['1', '2', '3', '4', '5', '6']);
+    expect(result.run.sub_agents.map((s) => s.workflow_id)).toEqual([
+      `${handle.workflowId}/domain-model`,
+      `${handle.workflowId}/database-migration`,
+    ]);
+    // Each phase starts from the commit of the one before.
+    expect(calls.filter((c) => c.phase).map((c) => c.baseCommit![0])).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect(memory).toHaveLength(1);
+
+    const events = (await handle.fetchHistory()).events ?? [];
+    const childEvents = events
+      .map((e, index) => ({ index, e }))
+      .filter(
+        ({ e }) =>
+          e.childWorkflowExecutionStartedEventAttributes || e.childWorkflowExecutionCompletedEventAttributes,
+      )
+      .map(({ e }) =>
+        e.childWorkflowExecutionStartedEventAttributes
+          ? `started ${e.childWorkflowExecutionStartedEventAttributes.workflowType?.name}`
+          : `completed ${e.childWorkflowExecutionCompletedEventAttributes!.workflowType?.name}`,
+      );
+    expect(childEvents).toEqual([
+      'started pythonPydanticModelSpecialist',
+      'completed pythonPydanticModelSpecialist',
+      'started sqliteMigrationSpecialist',
+      'completed sqliteMigrationSpecialist',
+    ]);
+    const description = await handle.describe();
+    expect(description.searchAttributes.SpecialistStatus).toEqual(['completed']);
+    expect(description.searchAttributes.SpecialistFeature).toEqual(['task-summary']);
+    await record(handle, 'delegated-success');
+  });
+
+  it('runs every phase as its own activity when delegation is off', async () => {
+    const handle = await start(false);
+    const result = (await handle.result()) as Deliverable;
+    expect(result.run.sub_agents).toEqual([]);
+    expect(result.run.phases.every((p) => p.executed_by === 'python-backend-specialist')).toBe(true);
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.some((e) => e.childWorkflowExecutionStartedEventAttributes)).toBe(false);
+    await record(handle, 'self-execution-success');
+  });
+
+  it('waits for a person when a phase fails, blocks its dependents, and completes after retry', async () => {
+    failNext.serialization = 1;
+    const handle = await start(false);
+    const waiting = await waitUntil(handle, (p) => p.status === 'waiting');
+    expect(waiting.waiting).toMatchObject({ step: 'serialization', type: 'AnchorNotFound', phaseNumber: 5 });
+    expect(waiting.waiting!.message).toMatch(/_serialize_task/);
+    expect(waiting.phases.find((p) => p.name === 'testing_validation')).toMatchObject({
+      state: 'blocked',
+      blockedBy: ['serialization'],
+    });
+    expect((await handle.describe()).searchAttributes.SpecialistStatus).toEqual(['waiting']);
+    await expect(handle.executeUpdate(skipUpdate, { args: [{}] })).resolves.toMatch(/skipping serialization/);
+    const result = (await handle.result()) as Deliverable;
+    expect(result.run.phases.find((p) => p.name === 'serialization')!.status).toBe('skipped');
+    expect(result.execution_status.phases_completed).toBe(5);
+    // The phase after a skipped one starts from the last real commit.
+    expect(calls.find((c) => c.phase === 'testing_validation')!.baseCommit![0]).toBe('4');
+    await record(handle, 'skip-after-failure');
+  });
+
+  it('retries a failed child workflow under the same id', async () => {
+    failNext.database_migration = 1;
+    const handle = await start(true);
+    await waitUntil(handle, (p) => p.status === 'waiting');
+    await handle.executeUpdate(retryUpdate, { args: [{}] });
+    const result = (await handle.result()) as Deliverable;
+    expect(result.execution_status.status).toBe('SUCCESS');
+    expect(phaseOrder().filter((p) => p === 'database_migration')).toHaveLength(2);
+    expect(result.run.phases.find((p) => p.name === 'database_migration')!.child_workflow_id).toBe(
+      `${handle.workflowId}/database-migration`,
+    );
+    await record(handle, 'retry-child');
+  });
+
+  it('re-runs from an earlier phase with a corrected spec when asked', async () => {
+    failNext.api_layer = 1;
+    const handle = await start(false);
+    await waitUntil(handle, (p) => p.status === 'waiting');
+    const refused = await handle
+      .executeUpdate(retryUpdate, { args: [{ fromPhase: 5 }] })
+      .catch((e: Error) => e);
+    expect((refused as Error & { cause?: Error }).cause?.message).toMatch(/--phase must name a phase/);
+    const corrected = { ...SPEC, title: 'corrected' };
+    await handle.executeUpdate(retryUpdate, { args: [{ fromPhase: 3, spec: corrected }] });
+    await handle.result();
+    expect(phaseOrder()).toEqual([
+      'domain_model',
+      'database_migration',
+      'service_layer',
+      'api_layer',
+      'service_layer',
+      'api_layer',
+      'serialization',
+      'testing_validation',
+    ]);
+    const rerun = calls.filter((c) => c.phase === 'service_layer')[1]!;
+    expect(rerun.baseCommit![0]).toBe('2');
+    expect(rerun.spec!.title).toBe('corrected');
+    await record(handle, 'retry-from-phase');
+  });
+
+  it('waits when the analysis fails and retries it with the corrected spec', async () => {
+    failNext.analyze_codebase = 1;
+    const handle = await start(false);
+    const waiting = await waitUntil(handle, (p) => p.status === 'waiting');
+    expect(waiting.waiting!.step).toBe('analyze_codebase');
+    expect(waiting.preSteps.find((s) => s.name === 'analyze_codebase')!.state).toBe('failed');
+    await handle.executeUpdate(retryUpdate, { args: [{ spec: { ...SPEC, title: 'fixed' } }] });
+    await handle.result();
+    expect(calls.filter((c) => c.name === 'analyzeCodebase').map((c) => c.spec!.title)).toEqual([
+      undefined,
+      'fixed',
+    ]);
+    expect(calls.find((c) => c.phase === 'domain_model')!.spec!.title).toBe('fixed');
+  });
+
+  it('aborts with the partial deliverable and leaves nothing running', async () => {
+    failNext.service_layer = 1;
+    const handle = await start(true);
+    await waitUntil(handle, (p) => p.status === 'waiting');
+    await handle.executeUpdate(abortUpdate, { args: [{ reason: 'wrong model' }] });
+    const error = await handle.result().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('RunAborted');
+    expect(cause.message).toMatch(/wrong model/);
+    const partial = cause.details![0] as Deliverable;
+    expect(partial.run.outcome).toBe('aborted');
+    expect(partial.execution_status.status).toBe('FAILED');
+    expect(partial.execution_status.phases_completed).toBe(2);
+    expect(calls.at(-1)!.name).toBe('releaseWorkspace');
+    await record(handle, 'abort');
+  });
+
+  it('refuses decisions while the run is not waiting', async () => {
+    const handle = await start(false);
+    await handle.result();
+    const open = await start(false);
+    failNext.testing_validation = 1;
+    await expect(open.executeUpdate(skipUpdate, { args: [{}] })).rejects.toThrow();
+    await waitUntil(open, (p) => p.status === 'waiting');
+    await open.executeUpdate(abortUpdate, { args: [{}] });
+    await open.result().catch(() => undefined);
+  });
+});
