@@ -1,6 +1,6 @@
 /** The edit phases 1–5: apply the codemods of one phase for every change of a spec to a workspace. */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeWorkspace } from '../analysis/analyze-workspace';
 import type { AnchorMap } from '../analysis/anchor-map';
@@ -10,6 +10,7 @@ import { syntaxErrorAt } from '../python-syntax/parse';
 import type { FeatureSpec } from '../spec/feature-spec';
 import type { PhaseEditResult } from './contract';
 import { FileSet, runPhase, type EditPhaseName } from './phase-codemods';
+import { migrationProbe } from './migration-probe';
 import { modelProbe } from './model-probe';
 
 export type { EditPhaseName } from './phase-codemods';
@@ -78,6 +79,17 @@ export async function applyEditPhase(
   if (phase === 'domain_model') {
     for (const [i, change] of spec.data_models.changes.entries())
       checks.push(...modelProbe(python, root, map, i, change));
+  }
+  if (phase === 'database_migration') {
+    for (const [i, change] of spec.data_models.changes.entries()) {
+      const a = map.changes[i]!;
+      const file = a.createTables[0]?.file;
+      if (!file) continue;
+      const after = files.current.get(file) ?? readFileSync(path.join(root, file), 'utf8');
+      const before = files.original.get(file) ?? after;
+      if (before === after) continue; // already migrated by an earlier run: nothing new to replay
+      checks.push(migrationProbe(python, a, change, before, after));
+    }
   }
   for (const note of notes) checks.push({ name: 'note', passed: true, detail: note });
   return { phase, filesModified: touched, filesCreated: [], changes, checks };

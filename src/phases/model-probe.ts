@@ -86,7 +86,7 @@ def attempt(value):
         validator.validate_assignment(blank, spec["field"], value)
         return None
     except ValidationError as exc:
-        return str(exc).splitlines()[-1].strip()
+        return exc.errors()[0]["msg"] if exc.errors() else str(exc)
 if "valid" in spec:
     out["valid_error"] = attempt(spec["valid"])
 out["invalid_error"] = attempt(spec["invalid"])
