@@ -16,7 +16,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { SPECIALIST_FEATURE, SPECIALIST_PHASE, SPECIALIST_STATUS } from '../stack/search-attributes';
 import { orderPlan, readyEntries, type EntryState } from '../dag/plan-dag';
 import { buildDeliverable, type Deliverable } from '../deliverable';
 import { SpecialistError } from '../errors';
@@ -49,11 +49,7 @@ const quick = proxyActivities<RunActivities>(ACTIVITY_PRESETS.quick);
 const codemod = proxyActivities<RunActivities>(ACTIVITY_PRESETS.codemod);
 const testing = proxyActivities<RunActivities>(ACTIVITY_PRESETS.testing);
 
-export const SEARCH_ATTRIBUTES = {
-  feature: defineSearchAttributeKey('SpecialistFeature', SearchAttributeType.KEYWORD),
-  phase: defineSearchAttributeKey('SpecialistPhase', SearchAttributeType.KEYWORD),
-  status: defineSearchAttributeKey('SpecialistStatus', SearchAttributeType.KEYWORD),
-};
+const SEARCH_ATTRIBUTES = { feature: SPECIALIST_FEATURE, phase: SPECIALIST_PHASE, status: SPECIALIST_STATUS };
 
 type Decision =
   { kind: 'retry'; request: RetryRequest } | { kind: 'skip' } | { kind: 'abort'; request: AbortRequest };

@@ -1,0 +1,127 @@
+/**
+ * The few git operations a run needs, through the `git` command line: the run's own worktree on
+ * `feature/<name>`, resets to a phase's base commit, and one deterministic commit per phase.
+ * The user's checkout is never touched (a dirty tree is fine): everything happens in the worktree.
+ */
+import { execFile } from 'node:child_process';
+import { ERROR_TYPES, SpecialistError } from '../errors';
+
+/** Who the phase commits are by; fixed so a retried phase yields the same commit. */
+export const COMMIT_IDENTITY = {
+  name: 'python-backend-specialist',
+  email: 'python-backend-specialist@localhost',
+};
+
+export class GitError extends Error {
+  constructor(
+    readonly args: string[],
+    readonly stderr: string,
+    readonly code: number | null,
+  ) {
+    super(`git ${args.join(' ')} failed (${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+    this.name = 'GitError';
+  }
+}
+
+/** Runs git in `cwd`; resolves stdout (trailing whitespace removed), rejects with GitError. */
+export function git(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'git',
+      args,
+      {
+        cwd,
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...env },
+        maxBuffer: 32 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(
+            new GitError(
+              args,
+              String(stderr || error.message),
+              typeof error.code === 'number' ? error.code : null,
+            ),
+          );
+        } else resolve(String(stdout).trimEnd());
+      },
+    );
+  });
+}
+
+/** The repository's top folder and HEAD commit; WorkspaceInvalid when it is not a repo with a commit. */
+export async function describeRepository(dir: string): Promise<{ root: string; head: string }> {
+  let root: string;
+  try {
+    root = await git(dir, ['rev-parse', '--show-toplevel']);
+  } catch {
+    throw new SpecialistError(
+      ERROR_TYPES.workspaceInvalid,
+      `${dir} is not a git repository: run \`git init && git add -A && git commit -m initial\` there first`,
+      { workspace: dir },
+    );
+  }
+  try {
+    const head = await git(dir, ['rev-parse', '--verify', 'HEAD^{commit}']);
+    return { root, head };
+  } catch {
+    throw new SpecialistError(
+      ERROR_TYPES.workspaceInvalid,
+      `${dir} has no commit yet: commit the project first (the run branches off HEAD)`,
+      { workspace: dir },
+    );
+  }
+}
+
+export async function branchExists(repo: string, branch: string): Promise<boolean> {
+  try {
+    await git(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates `dir` as a worktree on a new branch starting at `base`. */
+export async function addWorktree(repo: string, dir: string, branch: string, base: string): Promise<void> {
+  await git(repo, ['worktree', 'add', '--quiet', '-b', branch, dir, base]);
+}
+
+/** Removes the worktree folder (the branch stays); tolerant of a folder already gone. */
+export async function removeWorktree(repo: string, dir: string): Promise<void> {
+  await git(repo, ['worktree', 'remove', '--force', dir]).catch(() => undefined);
+  await git(repo, ['worktree', 'prune']).catch(() => undefined);
+}
+
+/** Puts the worktree exactly at `commit`: tracked files reset, untracked and ignored files removed. */
+export async function resetWorktree(worktree: string, commit: string): Promise<void> {
+  await git(worktree, ['reset', '--quiet', '--hard', commit]);
+  await git(worktree, ['clean', '-ffdxq']);
+}
+
+/**
+ * Commits exactly `files` (relative paths) with a fixed identity and date, so the same content on the
+ * same base gives the same commit id. An empty `files` still commits (`--allow-empty`): the branch
+ * keeps one commit per phase.
+ */
+export async function commitFiles(
+  worktree: string,
+  files: string[],
+  message: string,
+  date: string,
+): Promise<string> {
+  if (files.length > 0) await git(worktree, ['add', '--', ...files]);
+  await git(
+    worktree,
+    ['-c', 'commit.gpgsign=false', 'commit', '--quiet', '--allow-empty', '--no-verify', '-m', message],
+    {
+      GIT_AUTHOR_NAME: COMMIT_IDENTITY.name,
+      GIT_AUTHOR_EMAIL: COMMIT_IDENTITY.email,
+      GIT_COMMITTER_NAME: COMMIT_IDENTITY.name,
+      GIT_COMMITTER_EMAIL: COMMIT_IDENTITY.email,
+      GIT_AUTHOR_DATE: date,
+      GIT_COMMITTER_DATE: date,
+    },
+  );
+  return git(worktree, ['rev-parse', 'HEAD']);
+}
