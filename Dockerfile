@@ -17,6 +17,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
+# The memory database's SQL migrations, applied by the worker on start.
+COPY migrations ./migrations
 COPY examples/requirements.txt ./examples/requirements.txt
 # The shared Python environment (what `npm run setup` makes on a developer machine).
 RUN python3 -m venv .specialist/venv \

@@ -1,12 +1,8 @@
-/**
- * Prepares the memory database before the worker takes tasks.
- *
- * LEAD: wire the memory migrations here — the single call site. When `src/memory/` exports
- * `migrateMemoryDatabase(pool)`, replace the body with `await migrateMemoryDatabase(pool);`.
- */
+/** Prepares the memory database before the worker takes tasks: the numbered memory migrations. */
 import type { Pool } from 'pg';
+import { migrateMemoryDatabase } from '../memory/migrate';
 
+/** Applies the memory migrations (safe with several workers starting at once: advisory lock). */
 export async function prepareDatabase(pool: Pool): Promise<void> {
-  // Until the memory migrations exist, only prove the database answers (fail fast, clear message).
-  await pool.query('SELECT 1');
+  await migrateMemoryDatabase(pool);
 }
