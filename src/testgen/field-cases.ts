@@ -67,9 +67,10 @@ function sample(type: FieldType, k: number, ctx: Ctx, change?: FieldChange): PyV
   switch (type.kind) {
     case 'str': {
       const min = c.min_length ?? 1;
-      const max = c.max_length ?? Math.max(min, 24);
-      let value = `${text(Math.min(max, Math.max(min, 12)), ctx)}`;
-      if (k > 0) value = `${value.slice(0, Math.max(min, Math.min(max, value.length)) - 1)}${k}`;
+      const max = c.max_length ?? Math.max(min, 40);
+      const words = `test ${ctx.field.replace(/_/g, ' ')}${k > 0 ? ` ${k + 1}` : ''}`;
+      let value = words.length > max ? words.slice(words.length - max) : words;
+      if (value.length < min) value += 'x'.repeat(min - value.length);
       if (c.pattern !== undefined) value = matchingText(c.pattern, min, max, ctx);
       const lit = pyString(value, ctx.quote);
       return { py: lit, json: lit };

@@ -1,0 +1,248 @@
+/**
+ * The testing phase against real Python: the samples are copied to temp folders, edited by phases 1–5
+ * (the codemod engine for taskqueue; a hand-applied edit for bookshelf until the analysis handles it),
+ * and the generated tests must pass there, fail on the original code, and catch a broken INSERT.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { analyzeWorkspace } from '../../src/analysis/analyze-workspace';
+import type { AnchorMap } from '../../src/analysis/anchor-map';
+import { SpecialistError } from '../../src/errors';
+import type { TestingResult } from '../../src/phases/contract';
+import { applyEditPhase } from '../../src/phases/edit-phases';
+import { EDIT_PHASES } from '../../src/phases/phase-codemods';
+import { runTestingPhase } from '../../src/phases/testing-phase';
+import { resolvePython } from '../../src/python/interpreter';
+import { parseFeatureSpec, type FeatureSpec } from '../../src/spec/feature-spec';
+import { runPytest } from '../../src/validation/pytest-runner';
+import { sampleAnchors } from '../fixtures/testgen/sample-anchors';
+
+// Real pytest runs on a shared 2-core machine; the project-level testTimeout is not applied per file.
+jest.setTimeout(300_000);
+
+const REPO = path.resolve(__dirname, '..', '..');
+const HAND_EDITS = path.join(REPO, 'test', 'fixtures', 'testgen', 'hand-edits');
+const temps: string[] = [];
+
+afterAll(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
+
+function copySample(sample: 'taskqueue' | 'bookshelf'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `testing-phase-${sample}-`));
+  temps.push(dir);
+  cpSync(path.join(REPO, 'examples', sample), dir, { recursive: true });
+  return dir;
+}
+
+function loadSpec(name: string): FeatureSpec {
+  return parseFeatureSpec(
+    JSON.parse(readFileSync(path.join(REPO, 'examples', 'specs', `${name}.json`), 'utf8')),
+  );
+}
+
+async function editWithEngine(root: string, spec: FeatureSpec): Promise<AnchorMap> {
+  const anchors = await analyzeWorkspace(root, spec);
+  for (const phase of EDIT_PHASES) await applyEditPhase(root, spec, phase, anchors);
+  return anchors;
+}
+
+/** The phase's TestsFailed error (its details carry the full result). */
+async function expectTestsFailed(promise: Promise<TestingResult>): Promise<TestingResult> {
+  const error = await promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(error).toBeInstanceOf(SpecialistError);
+  expect((error as SpecialistError).type).toBe('TestsFailed');
+  return (error as SpecialistError).details.result as TestingResult;
+}
+
+/** Folders the run must never leave in the workspace (it commits the tree). */
+function cacheFolders(root: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory() && entry.name !== '.coverage') continue;
+      if (['__pycache__', '.pytest_cache', '.mypy_cache', '.coverage'].includes(entry.name))
+        found.push(entry.name);
+      else if (entry.isDirectory()) walk(path.join(dir, entry.name));
+    }
+  };
+  walk(root);
+  return found;
+}
+
+/** Passing tests of the untouched sample: on the original code only these may pass. */
+async function existingPassing(sample: 'taskqueue' | 'bookshelf'): Promise<number> {
+  const root = copySample(sample);
+  const run = await runPytest({ python: resolvePython(root), root, covPackages: [] });
+  return run.junit!.passed;
+}
+
+function expectAllGood(result: TestingResult): void {
+  expect(result.failures).toEqual([]);
+  expect([result.unitTestsPassed, result.integrationTestsPassed, result.migrationTestsPassed]).toEqual([
+    true,
+    true,
+    true,
+  ]);
+  const touched = Object.values(result.touchedModuleCoverage);
+  expect(touched.length).toBeGreaterThanOrEqual(4);
+  for (const percent of touched) expect(percent).toBeGreaterThanOrEqual(90);
+}
+
+describe('testing phase on taskqueue (codemod engine)', () => {
+  let originalPassing = 0;
+  beforeAll(async () => {
+    originalPassing = await existingPassing('taskqueue');
+  });
+
+  it('passes on the edited code, reports coverage ≥ 90% per touched module, and leaves no caches', async () => {
+    const root = copySample('taskqueue');
+    const spec = loadSpec('task-summary');
+    const anchors = await editWithEngine(root, spec);
+    // The edit phases' own py_compile may leave __pycache__; this phase must add nothing.
+    const cachesBefore = cacheFolders(root);
+    const beats: unknown[] = [];
+    const result = await runTestingPhase(root, spec, anchors, { heartbeat: (d) => beats.push(d) });
+    expectAllGood(result);
+    expect(result.passed).toBeGreaterThan(originalPassing);
+    expect(result.filesCreated).toEqual([
+      'tests/test_task_summary_unit.py',
+      'tests/test_task_summary_integration.py',
+      'tests/test_task_summary_migration.py',
+    ]);
+    expect(result.mypy).toMatchObject({ configured: true, passed: true });
+    expect(result.checks.map((c) => c.name)).toEqual(['py_compile', 'pytest', 'coverage', 'mypy']);
+    expect(beats.length).toBeGreaterThan(0);
+    expect(cacheFolders(root)).toEqual(cachesBefore);
+    expect(cacheFolders(root)).not.toContain('.pytest_cache');
+
+    // Idempotent: a second run regenerates the same files and writes nothing.
+    const again = await runTestingPhase(root, spec, anchors);
+    expect([again.filesCreated, again.filesModified]).toEqual([[], []]);
+    expect(again.passed).toBe(result.passed);
+  });
+
+  it('generates tests that all fail on the code before the edit', async () => {
+    const root = copySample('taskqueue');
+    const spec = loadSpec('task-summary');
+    const anchors = await analyzeWorkspace(root, spec);
+    const result = await expectTestsFailed(runTestingPhase(root, spec, anchors));
+    expect(result.passed).toBe(originalPassing);
+    expect(result.failures.length).toBeGreaterThanOrEqual(15);
+    expect(result.failures.every((f) => f.id.startsWith('tests/test_task_summary_'))).toBe(true);
+    expect([result.unitTestsPassed, result.integrationTestsPassed, result.migrationTestsPassed]).toEqual([
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('catches an INSERT that lost the new value, naming the test and the assertion', async () => {
+    const root = copySample('taskqueue');
+    const spec = loadSpec('task-summary');
+    const anchors = await editWithEngine(root, spec);
+    const file = path.join(root, 'src/taskqueue/infrastructure/database.py');
+    const text = readFileSync(file, 'utf8');
+    const broken = text
+      .replace('session_id, summary\n', 'session_id\n')
+      .replace(/VALUES \((\?, ){15}\?\)/, `VALUES (${'?, '.repeat(14)}?)`)
+      .replace(/\n\s+task\.summary,/, '');
+    expect(broken).not.toBe(text);
+    writeFileSync(file, broken);
+    const result = await expectTestsFailed(runTestingPhase(root, spec, anchors));
+    const ids = result.failures.map((f) => f.id);
+    expect(ids).toContain(
+      'tests/test_task_summary_integration.py::test_insert_task_when_summary_given_stores_it',
+    );
+    expect(result.failures[0]!.message).toMatch(/assert None == 'test summary'/);
+    expect(result.integrationTestsPassed).toBe(false);
+    expect(result.unitTestsPassed).toBe(true);
+  });
+
+  it.each([
+    'taskqueue-bool-requires-review',
+    'taskqueue-datetime-deadline',
+    'taskqueue-enum-dependency-type',
+    'taskqueue-int-timeout-seconds',
+  ])('%s: passes on the edited code and fails on the original', async (name) => {
+    const spec = loadSpec(name);
+    const edited = copySample('taskqueue');
+    const anchors = await editWithEngine(edited, spec);
+    expectAllGood(await runTestingPhase(edited, spec, anchors));
+    const original = copySample('taskqueue');
+    const before = await expectTestsFailed(
+      runTestingPhase(original, spec, await analyzeWorkspace(original, spec)),
+    );
+    expect(before.passed).toBe(originalPassing);
+  });
+});
+
+describe('testing phase on bookshelf (hand-applied edit)', () => {
+  const spec = loadSpec('bookshelf-str-subtitle');
+  const handEdit = (root: string, ...flags: string[]) =>
+    execFileSync(resolvePython(root), [path.join(HAND_EDITS, 'bookshelf-subtitle.py'), root, ...flags]);
+
+  it('passes on the edited code with strict asyncio and a repository, and fails on the original', async () => {
+    const originalPassing = await existingPassing('bookshelf');
+    const edited = copySample('bookshelf');
+    handEdit(edited);
+    const result = await runTestingPhase(edited, spec, sampleAnchors('bookshelf', spec, edited));
+    expectAllGood(result);
+    expect(cacheFolders(edited)).toEqual([]);
+    expect(readFileSync(path.join(edited, 'tests/test_book_subtitle_integration.py'), 'utf8')).toContain(
+      '@pytest.mark.asyncio',
+    );
+    const original = copySample('bookshelf');
+    const before = await expectTestsFailed(
+      runTestingPhase(original, spec, sampleAnchors('bookshelf', spec, original)),
+    );
+    expect(before.passed).toBe(originalPassing);
+    expect(before.failures.length).toBeGreaterThanOrEqual(14);
+  });
+
+  it('catches the INSERT storing nothing for the new column', async () => {
+    const root = copySample('bookshelf');
+    handEdit(root, '--break-insert');
+    const result = await expectTestsFailed(
+      runTestingPhase(root, spec, sampleAnchors('bookshelf', spec, root)),
+    );
+    expect(result.failures.map((f) => f.id)).toEqual([
+      'tests/test_book_subtitle_integration.py::test_register_book_when_subtitle_given_stores_it',
+      'tests/test_book_subtitle_integration.py::test_add_when_subtitle_given_stores_it',
+    ]);
+  });
+});
+
+describe('long pytest runs', () => {
+  it('stop when the signal aborts, killing the process group', async () => {
+    const root = copySample('taskqueue');
+    const spec = loadSpec('task-summary');
+    const anchors = sampleAnchors('taskqueue', spec, root);
+    const controller = new AbortController();
+    const started = Date.now();
+    const outcome = runTestingPhase(root, spec, anchors, {
+      signal: controller.signal,
+      heartbeat: (detail) => {
+        if ((detail as { step?: string }).step === 'pytest') controller.abort(new Error('cancelled by test'));
+      },
+    });
+    await expect(outcome).rejects.toThrow('cancelled by test');
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(existsSync(path.join(root, '.pytest_cache'))).toBe(false);
+  });
+
+  it('fail with TestsFailed when the timeout passes', async () => {
+    const root = copySample('taskqueue');
+    const spec = loadSpec('task-summary');
+    const error = await runTestingPhase(root, spec, sampleAnchors('taskqueue', spec, root), {
+      timeoutMs: 50,
+    }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(SpecialistError);
+    expect((error as SpecialistError).details).toMatchObject({ timedOut: true });
+  });
+});
