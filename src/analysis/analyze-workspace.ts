@@ -16,7 +16,7 @@ import {
 } from '../python-syntax/parse';
 import { classFields, optionalStyleOf } from '../codemods/add-pydantic-field';
 import { connectionVariable, migrationChecks } from '../codemods/add-column-migration';
-import { constructorCalls } from '../codemods/add-row-mapper-field';
+import { buildsModel, constructorCalls } from '../codemods/add-row-mapper-field';
 import { insertParams } from '../codemods/add-insert-column';
 import { findToolSchemas, dictValue } from '../codemods/add-tool-schema-property';
 import { modelParameter } from '../codemods/add-serializer-field';
@@ -661,12 +661,7 @@ export async function analyzeWorkspace(root: string, spec: FeatureSpec): Promise
     const tool = findTool(index, change, i, svc.fn.name);
     if (tool.why !== 'given') inferred.push(`api_tool: ${tool.tool.name} (${tool.why})`);
     const rowMappers: RowMapperAnchor[] = index.functions
-      .filter(
-        (f) =>
-          !f.file.isTest &&
-          f.name.startsWith('_row_to_') &&
-          constructorCalls(f.node, change.model).length > 0,
-      )
+      .filter((f) => !f.file.isTest && f.name.startsWith('_row_to_') && buildsModel(f.node, change.model))
       .map((f) => ({
         file: f.file.path,
         module: f.file.module,

@@ -20,6 +20,14 @@ export function constructorCalls(node: SyntaxNode, model: string): SyntaxNode[] 
   return findAll(node, 'call').filter((c) => c.childForFieldName('function')?.text === model);
 }
 
+const validates = (fn: SyntaxNode, model: string) =>
+  new RegExp(`\\b${model}\\.model_validate\\(`).test(fn.text);
+
+/** Whether a function builds the model, by constructor or `model_validate`. */
+export function buildsModel(fn: SyntaxNode, model: string): boolean {
+  return constructorCalls(fn, model).length > 0 || validates(fn, model);
+}
+
 const GET = /^(.+?)\.get\((["'])(\w+)\2\)$/;
 const SUBSCRIPT = /^([\w.]+)\[(["'])(\w+)\2\]$/;
 
@@ -43,13 +51,27 @@ export const addRowMapperField: Codemod<z.infer<typeof options>> = {
     const mappers = functionsOf(root).filter((f) =>
       p.functions
         ? p.functions.includes(f.name)
-        : f.name.startsWith('_row_to_') && constructorCalls(f.fn, p.model).length > 0,
+        : f.name.startsWith('_row_to_') && buildsModel(f.fn, p.model),
     );
     if (mappers.length === 0) return skipped(source, `no row mapper building ${p.model} here`);
     const edits: Edit[] = [];
     const changes: string[] = [];
+    const notes: string[] = [];
     for (const mapper of mappers) {
       const calls = constructorCalls(mapper.fn, p.model);
+      if (calls.length === 0 && validates(mapper.fn, p.model)) {
+        // `Model.model_validate(dict(row))` reads every column by name; only JSON text needs decoding.
+        const kind = typeOf(p).kind;
+        if (kind === 'list' || kind === 'dict') {
+          throw new CodemodRefusal(
+            `${mapper.name} builds ${p.model} with model_validate(): the JSON column ${p.field} would arrive as text; decode it there by hand`,
+          );
+        }
+        notes.push(
+          `${mapper.name} uses ${p.model}.model_validate(): reads ${p.field} by name, nothing to add`,
+        );
+        continue;
+      }
       if (calls.length !== 1) {
         throw new CodemodRefusal(
           `${mapper.name} calls ${p.model}(...) ${calls.length} times; expected exactly one`,
@@ -79,13 +101,18 @@ export const addRowMapperField: Codemod<z.infer<typeof options>> = {
       edits.push(appendKeywordArgument(source, args, `${p.field}=${value}`));
       changes.push(`${mapper.name}: ${p.field}=${value}`);
     }
-    if (edits.length === 0) return unchanged(source, `every mapper already sets ${p.field}`);
+    if (edits.length === 0) {
+      return {
+        ...unchanged(source, notes.join('; ') || `every mapper already sets ${p.field}`),
+        warnings: notes,
+      };
+    }
     const needs: ImportNeed[] = [...typeImports(typeOf(p))];
     if (changes.some((c) => c.includes('json.'))) needs.push({ module: 'json', name: '' });
     for (const e of enumNames(typeOf(p)))
       if (p.enumModules[e]) needs.push({ module: p.enumModules[e], name: e });
     const used = needs.filter((n) => changes.some((c) => c.includes(n.name || n.module)));
     const imports = importEdits(source, root, used);
-    return finish(source, [...edits, ...imports.edits], [...changes, ...imports.changes]);
+    return finish(source, [...edits, ...imports.edits], [...changes, ...imports.changes], notes);
   },
 };
