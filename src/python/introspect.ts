@@ -6,7 +6,7 @@
  * feature's own fields) are left out, so the facts — and the generated tests — are the same before
  * and after the edit.
  */
-import { runProcess } from './run-process';
+import { parseMarkedJson, runProcess } from './run-process';
 
 export interface TypeDesc {
   kind:
@@ -97,6 +97,7 @@ export interface IntrospectionRequest {
 }
 
 const SCRIPT = String.raw`
+MARKER = "@@specialist-json@@"
 import enum, importlib, inspect, json, os, sys, typing, types, datetime as dt, uuid, pathlib
 req = json.load(sys.stdin)
 for entry in reversed(req["sysPath"]):
@@ -382,7 +383,7 @@ if service:
     except Exception:
         pass
 out["examples"] = examples
-print(json.dumps(out, sort_keys=True))
+sys.stdout.write("\n" + MARKER + json.dumps(out, sort_keys=True) + "\n")
 `;
 
 /** Runs the introspection in `root` with `python`; throws with Python's own error when the import fails. */
@@ -404,5 +405,5 @@ export async function introspectProject(
     const lines = outcome.stderr.trim().split('\n');
     throw new Error(`could not import the project to describe it: ${lines.slice(-3).join(' | ')}`);
   }
-  return JSON.parse(outcome.stdout) as ProjectFacts;
+  return parseMarkedJson(outcome.stdout) as ProjectFacts;
 }

@@ -2,7 +2,7 @@
  * Reads a target project's pytest, coverage and mypy configuration with the project's own Python
  * (tomllib + configparser), so TOML/INI parsing matches what pytest and mypy themselves see.
  */
-import { runProcess } from './run-process';
+import { parseMarkedJson, runProcess } from './run-process';
 
 export interface ProjectConfig {
   pytest: {
@@ -24,6 +24,7 @@ export interface ProjectConfig {
 }
 
 const SCRIPT = String.raw`
+MARKER = "@@specialist-json@@"
 import configparser, json, os, sys
 try:
     import tomllib
@@ -100,7 +101,7 @@ else:
         if parser.has_section("mypy"):
             out["mypy"] = {"configured": True, "configFile": path, "files": split(parser["mypy"].get("files"))}
             break
-print(json.dumps(out))
+sys.stdout.write("\n" + MARKER + json.dumps(out) + "\n")
 `;
 
 /** Reads the configuration of the project at `root` with `python`. */
@@ -114,5 +115,5 @@ export async function readProjectConfig(python: string, root: string): Promise<P
   if (outcome.exitCode !== 0) {
     throw new Error(`could not read the project configuration with ${python}: ${outcome.stderr.trim()}`);
   }
-  return JSON.parse(outcome.stdout) as ProjectConfig;
+  return parseMarkedJson(outcome.stdout) as ProjectConfig;
 }

@@ -130,3 +130,14 @@ export function runProcess(
     });
   });
 }
+
+/**
+ * The JSON a helper script wrote after `@@specialist-json@@`: importing a project may print (module
+ * level `print`, logging to stdout), so the payload is marked rather than being the whole output.
+ */
+export function parseMarkedJson<T>(stdout: string): T {
+  const marker = '@@specialist-json@@';
+  const at = stdout.lastIndexOf(marker);
+  if (at < 0) throw new Error(`helper script wrote no result: ${stdout.slice(-500)}`);
+  return JSON.parse(stdout.slice(at + marker.length).split('\n')[0]!) as T;
+}

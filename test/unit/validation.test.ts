@@ -1,3 +1,4 @@
+import { parseMarkedJson } from '../../src/python/run-process';
 import { parseCoverageJson, touchedCoverage } from '../../src/validation/coverage-report';
 import { nodeId, parseJunitXml } from '../../src/validation/junit-report';
 import { parseMypyOutput } from '../../src/validation/mypy-runner';
@@ -147,5 +148,18 @@ describe('pytest timeout', () => {
     process.env.SPECIALIST_PYTEST_TIMEOUT = '2m';
     expect(pytestTimeoutMs()).toBe(120_000);
     expect(pytestTimeoutMs(5_000)).toBe(5_000);
+  });
+});
+
+describe('helper script output', () => {
+  it('reads the marked JSON even when the imported project printed first', () => {
+    const stdout = 'Migrating database schema\nhello\n@@specialist-json@@{"a": [1]}\n';
+    expect(parseMarkedJson(stdout)).toEqual({ a: [1] });
+  });
+
+  it('says what the helper wrote when there is no result', () => {
+    expect(() => parseMarkedJson('Traceback: boom')).toThrow(
+      'helper script wrote no result: Traceback: boom',
+    );
   });
 });
