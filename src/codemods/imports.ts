@@ -11,6 +11,17 @@ export interface ImportNeed {
 
 const STDLIB = new Set(['datetime', 'uuid', 'typing', 'json', 'enum', 'collections', 'decimal', 'pathlib']);
 
+/** isort's default order: CONSTANTS, then Classes, then functions, each alphabetically. */
+export function compareImportNames(a: string, b: string): number {
+  const rank = (n: string) =>
+    n.length > 1 && n === n.toUpperCase() ? 0 : n[0] === n[0]!.toUpperCase() ? 1 : 2;
+  return rank(a) - rank(b) || a.toLowerCase().localeCompare(b.toLowerCase()) || a.localeCompare(b);
+}
+
+function isSorted(names: string[]): boolean {
+  return names.every((n, i) => i === 0 || compareImportNames(names[i - 1]!, n) <= 0);
+}
+
 /** Names bound at module level by imports, classes, functions and assignments. */
 export function boundNames(root: SyntaxNode): Set<string> {
   const names = new Set<string>();
@@ -85,7 +96,16 @@ export function importEdits(
             text: names.map((n) => `,\n${indent}${n}`).join(''),
           });
       } else {
-        edits.push({ start: last.endIndex, end: last.endIndex, text: names.map((n) => `, ${n}`).join('') });
+        const first = nameNodes[0]!;
+        const current = nameNodes.map((n) => n.text);
+        const sorted = isSorted(current);
+        const all = sorted ? [...current, ...names].sort(compareImportNames) : [...current, ...names];
+        // A sorted line (isort's default order) stays sorted; any other order gets the names appended.
+        const simple = nameNodes.every((n) => n.type === 'dotted_name');
+        if (sorted && simple)
+          edits.push({ start: first.startIndex, end: last.endIndex, text: all.join(', ') });
+        else
+          edits.push({ start: last.endIndex, end: last.endIndex, text: names.map((n) => `, ${n}`).join('') });
       }
       changes.push(`import ${names.join(', ')} from ${module}`);
     } else {
