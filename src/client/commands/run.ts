@@ -1,4 +1,277 @@
+/**
+ * `specialist run | status | result | retry | skip | abort | list` (and `demo`): start a durable run
+ * on a git workspace, watch its phase table live, and answer it when it waits for a person.
+ */
+import path from 'node:path';
 import type { Command } from 'commander';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { describeRepository } from '../../git/git';
+import { SpecialistError } from '../../errors';
+import { abortUpdate, retryUpdate, skipUpdate, WORKFLOW_TYPES } from '../../workflows/definitions';
+import type { RetryRequest } from '../../workflows/run-types';
+import { CliError, EXIT } from '../cli-error';
+import { registerDemoCommand } from '../demo';
+import { renderProgress, renderWaiting } from '../progress/progress-view';
+import { readSpecFile, storeTechnicalSpecs } from './run-specs';
+import { startRun } from './run-start';
+import {
+  closedOutcome,
+  openSession,
+  queryProgress,
+  reportOutcome,
+  uiLink,
+  watchRun,
+  type Session,
+} from './run-session';
 
-/** Placeholder until this command group is built. */
-export function registerRunCommands(_program: Command): void {}
+async function resolveWorkspace(dir: string): Promise<string> {
+  try {
+    return (await describeRepository(path.resolve(dir))).root;
+  } catch (err) {
+    if (err instanceof SpecialistError) throw new CliError(err.message);
+    throw err;
+  }
+}
+
+/** Runs `fn` on a session and sets the exit code it returns; always closes the session. */
+async function withSession(fn: (session: Session) => Promise<number>, options: { worker?: boolean } = {}) {
+  const session = await openSession(options);
+  try {
+    process.exitCode = await fn(session);
+  } finally {
+    await session.close();
+  }
+}
+
+function refuseDetachOnTemporaryStack(session: Session): void {
+  if (session.stack.source === 'started')
+    throw new CliError(
+      '--detach needs a stack that outlives this command: start `specialist dev` in another terminal (or set TEMPORAL_ADDRESS), then run again',
+    );
+}
+
+async function sendDecision<T>(send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError)
+      throw new CliError(`the run refused: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+    throw err;
+  }
+}
+
+export function registerRunCommands(program: Command): void {
+  program
+    .command('run')
+    .description('Implement the feature of <spec.json> in a git workspace, durably, phase by phase.')
+    .argument('<spec>', 'feature spec (JSON)')
+    .requiredOption('--workspace <dir>', 'the target git repository (its checkout is never modified)')
+    .option('--no-delegate', 'run the model and migration phases as own activities (self-execution)')
+    .option('--detach', 'start the run and return at once (needs `specialist dev` or TEMPORAL_ADDRESS)')
+    .option('--json', 'print only the deliverable JSON on stdout')
+    .action(
+      async (
+        specFile: string,
+        options: { workspace: string; delegate: boolean; detach?: boolean; json?: boolean },
+      ) => {
+        const spec = readSpecFile(specFile);
+        const workspace = await resolveWorkspace(options.workspace);
+        await withSession(async (session) => {
+          if (options.detach) refuseDetachOnTemporaryStack(session);
+          const handle = await startRun(session, spec, { workspace, delegate: options.delegate });
+          const link = uiLink(session.stack, handle.workflowId);
+          if (options.detach) {
+            if (options.json)
+              process.stdout.write(`${JSON.stringify({ workflowId: handle.workflowId, ui: link })}\n`);
+            else process.stdout.write(`${handle.workflowId}\n`);
+            process.stderr.write(
+              `started; watch with \`specialist status ${handle.workflowId}\`${link ? ` or ${link}` : ''}\n`,
+            );
+            return EXIT.ok;
+          }
+          return reportOutcome(await watchRun(handle, { link }), Boolean(options.json));
+        });
+      },
+    );
+
+  program
+    .command('status')
+    .description('The phase table of a run, and why it waits if it does.')
+    .argument('<workflow-id>')
+    .option('--json', 'print the progress as JSON')
+    .action(async (workflowId: string, options: { json?: boolean }) => {
+      await withSession(
+        async (session) => {
+          const handle = session.client.workflow.getHandle(workflowId);
+          const description = await handle.describe().catch((err: Error) => {
+            throw new CliError(`no run ${workflowId}: ${err.message}`);
+          });
+          const progress = await queryProgress(handle);
+          if (options.json) {
+            process.stdout.write(
+              `${JSON.stringify({ status: description.status.name, progress }, null, 2)}\n`,
+            );
+          } else if (progress) {
+            renderProgress(progress, uiLink(session.stack, workflowId)).forEach((l) =>
+              process.stdout.write(`${l}\n`),
+            );
+            renderWaiting(progress).forEach((l) => process.stdout.write(`${l}\n`));
+          } else {
+            process.stdout.write(`${workflowId}: ${description.status.name}\n`);
+          }
+          return progress?.status === 'waiting' ? EXIT.waiting : EXIT.ok;
+        },
+        // Queries are answered by a worker (the run's code), so an embedded stack needs one too.
+      );
+    });
+
+  program
+    .command('result')
+    .description('The deliverable JSON of a finished run (exit 3 while it waits for a person).')
+    .argument('<workflow-id>')
+    .action(async (workflowId: string) => {
+      await withSession(async (session) => {
+        const handle = session.client.workflow.getHandle(workflowId);
+        const description = await handle.describe().catch((err: Error) => {
+          throw new CliError(`no run ${workflowId}: ${err.message}`);
+        });
+        if (description.status.name === 'RUNNING') {
+          const progress = await queryProgress(handle);
+          if (progress?.status === 'waiting') return reportOutcome({ kind: 'waiting', progress }, false);
+          throw new CliError(
+            `${workflowId} is still running (${progress?.currentStep ?? 'starting'}); see \`specialist status ${workflowId}\``,
+            EXIT.waiting,
+          );
+        }
+        return reportOutcome(await closedOutcome(handle), true);
+      });
+    });
+
+  program
+    .command('retry')
+    .description(
+      'Retry the failed step of a waiting run (optionally from an earlier phase, with a corrected spec).',
+    )
+    .argument('<workflow-id>')
+    .option('--phase <n>', 're-run from this phase number (1-6), up to the failed one', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 6) throw new CliError(`--phase expects 1..6, got ${v}`);
+      return n;
+    })
+    .option('--spec <file>', 'a corrected feature spec (same feature name)')
+    .option('--detach', 'return once the run accepted the retry')
+    .option('--json', 'print only the deliverable JSON on stdout')
+    .action(
+      async (
+        workflowId: string,
+        options: { phase?: number; spec?: string; detach?: boolean; json?: boolean },
+      ) => {
+        const spec = options.spec ? readSpecFile(options.spec) : undefined;
+        await withSession(async (session) => {
+          const handle = session.client.workflow.getHandle(workflowId);
+          const request: RetryRequest = {
+            ...(options.phase ? { fromPhase: options.phase } : {}),
+            ...(spec ? { spec } : {}),
+          };
+          if (spec) {
+            const memo = (await handle.describe()).memo as { techSpecTaskId?: string } | undefined;
+            if (memo?.techSpecTaskId)
+              await storeTechnicalSpecs(session.stack.databaseUrl, memo.techSpecTaskId, spec);
+          }
+          const answer = await sendDecision(() => handle.executeUpdate(retryUpdate, { args: [request] }));
+          process.stderr.write(`${answer}\n`);
+          if (options.detach) return EXIT.ok;
+          return reportOutcome(
+            await watchRun(handle, { link: uiLink(session.stack, workflowId) }),
+            Boolean(options.json),
+          );
+        });
+      },
+    );
+
+  program
+    .command('skip')
+    .description('Skip the failed step of a waiting run and go on.')
+    .argument('<workflow-id>')
+    .option('--reason <text>', 'why (kept in the history)')
+    .option('--detach', 'return once the run accepted')
+    .option('--json', 'print only the deliverable JSON on stdout')
+    .action(async (workflowId: string, options: { reason?: string; detach?: boolean; json?: boolean }) => {
+      await withSession(async (session) => {
+        const handle = session.client.workflow.getHandle(workflowId);
+        const answer = await sendDecision(() =>
+          handle.executeUpdate(skipUpdate, { args: [options.reason ? { reason: options.reason } : {}] }),
+        );
+        process.stderr.write(`${answer}\n`);
+        if (options.detach) return EXIT.ok;
+        return reportOutcome(
+          await watchRun(handle, { link: uiLink(session.stack, workflowId) }),
+          Boolean(options.json),
+        );
+      });
+    });
+
+  program
+    .command('abort')
+    .description('Stop a waiting run; its branch keeps the completed phases.')
+    .argument('<workflow-id>')
+    .option('--reason <text>', 'why (kept in the failure)')
+    .action(async (workflowId: string, options: { reason?: string }) => {
+      await withSession(async (session) => {
+        const handle = session.client.workflow.getHandle(workflowId);
+        await sendDecision(() =>
+          handle.executeUpdate(abortUpdate, { args: [options.reason ? { reason: options.reason } : {}] }),
+        );
+        const outcome = await watchRun(handle, { quiet: true });
+        reportOutcome(outcome, true);
+        return EXIT.ok;
+      });
+    });
+
+  program
+    .command('list')
+    .description('Recent runs with their feature, phase and status.')
+    .option('--limit <n>', 'how many', '20')
+    .option('--json', 'print JSON')
+    .action(async (options: { limit: string; json?: boolean }) => {
+      await withSession(
+        async (session) => {
+          const rows: {
+            workflowId: string;
+            feature: string;
+            phase: string;
+            status: string;
+            temporal: string;
+            started: string;
+          }[] = [];
+          const limit = Math.max(1, Number(options.limit) || 20);
+          for await (const run of session.client.workflow.list({
+            query: `WorkflowType = '${WORKFLOW_TYPES.implementFeature}'`,
+          })) {
+            const sa = run.searchAttributes as Record<string, unknown[] | undefined>;
+            rows.push({
+              workflowId: run.workflowId,
+              feature: String(sa.SpecialistFeature?.[0] ?? ''),
+              phase: String(sa.SpecialistPhase?.[0] ?? ''),
+              status: String(sa.SpecialistStatus?.[0] ?? run.status.name.toLowerCase()),
+              temporal: run.status.name,
+              started: run.startTime.toISOString(),
+            });
+            if (rows.length >= limit) break;
+          }
+          if (options.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+          else if (rows.length === 0) process.stdout.write('no runs yet\n');
+          else
+            rows.forEach((r) =>
+              process.stdout.write(
+                `${r.workflowId.padEnd(40)} ${r.status.padEnd(10)} ${r.phase.padEnd(20)} ${r.started}\n`,
+              ),
+            );
+          return EXIT.ok;
+        },
+        { worker: false },
+      );
+    });
+
+  registerDemoCommand(program);
+}

@@ -1,0 +1,115 @@
+/**
+ * The live phase table of `specialist run` / `retry` / `status`: redrawn in place on a terminal,
+ * one line per state change otherwise (CI logs stay short). Writes to stderr: stdout carries only the
+ * deliverable (and only JSON with --json).
+ */
+import pc from 'picocolors';
+import type { RunProgress, StepState } from '../../workflows/run-types';
+
+const MARK: Record<StepState, string> = {
+  pending: pc.dim('○'),
+  running: pc.cyan('▶'),
+  completed: pc.green('✔'),
+  failed: pc.red('✖'),
+  skipped: pc.yellow('↷'),
+  blocked: pc.yellow('⏸'),
+};
+
+/** The table as lines (no trailing newline). */
+export function renderProgress(p: RunProgress, uiLink?: string): string[] {
+  const lines = [
+    `${pc.bold(p.feature)} ${pc.dim(p.workflowId)} — ${statusText(p.status)}${p.branch ? ` on ${pc.cyan(p.branch)}` : ''}`,
+  ];
+  if (uiLink) lines.push(pc.dim(`  ${uiLink}`));
+  for (const step of p.preSteps)
+    lines.push(
+      `  ${MARK[step.state]} ${step.name.replace(/_/g, ' ')}${step.error ? pc.red(`  ${step.error.type}`) : ''}`,
+    );
+  for (const phase of p.phases) {
+    const who = phase.executedBy === 'python-backend-specialist' ? '' : pc.dim(` [${phase.executedBy}]`);
+    const extra =
+      phase.state === 'blocked' && phase.blockedBy
+        ? pc.yellow(`  blocked by ${phase.blockedBy.join(', ')}`)
+        : phase.commit
+          ? pc.dim(`  ${phase.commit.slice(0, 8)}`)
+          : phase.attempts > 1
+            ? pc.dim(`  attempt ${phase.attempts}`)
+            : '';
+    lines.push(`  ${MARK[phase.state]} ${phase.number}/6 ${phase.name}${who}${extra}`);
+  }
+  return lines;
+}
+
+function statusText(status: RunProgress['status']): string {
+  switch (status) {
+    case 'completed':
+      return pc.green(status);
+    case 'waiting':
+      return pc.yellow('waiting for a person');
+    case 'aborted':
+    case 'failed':
+      return pc.red(status);
+    default:
+      return pc.cyan(status);
+  }
+}
+
+/** The failure and the exact commands that resolve it. */
+export function renderWaiting(p: RunProgress): string[] {
+  if (!p.waiting) return [];
+  const id = p.workflowId;
+  const phaseHint = p.waiting.phaseNumber ? ` [--phase 1..${p.waiting.phaseNumber}]` : '';
+  return [
+    '',
+    pc.yellow(`${p.waiting.step} failed (${p.waiting.type}):`),
+    ...p.waiting.message.split('\n').map((l) => `  ${l}`),
+    '',
+    'The run is waiting. Fix the cause (or the spec), then one of:',
+    `  specialist retry ${id}${phaseHint} [--spec fixed-spec.json]`,
+    ...(p.waiting.step === 'load_context' || p.waiting.step === 'prepare_workspace'
+      ? []
+      : [`  specialist skip ${id}`]),
+    `  specialist abort ${id}`,
+  ];
+}
+
+export class ProgressView {
+  private drawn = 0;
+  private lastKey = new Map<string, string>();
+  private readonly tty: boolean;
+
+  constructor(
+    private readonly out: NodeJS.WriteStream = process.stderr,
+    private readonly uiLink?: string,
+  ) {
+    this.tty = Boolean(out.isTTY) && !process.env.CI;
+  }
+
+  update(p: RunProgress): void {
+    if (this.tty) {
+      const lines = renderProgress(p, this.uiLink);
+      // Move to the start of the previous drawing and clear below: the table redraws in place.
+      if (this.drawn > 0) this.out.write(`\x1b[${this.drawn}F\x1b[J`);
+      this.out.write(`${lines.join('\n')}\n`);
+      this.drawn = lines.length;
+      return;
+    }
+    if (this.lastKey.size === 0)
+      this.out.write(`${p.feature} ${p.workflowId}${this.uiLink ? ` ${this.uiLink}` : ''}\n`);
+    for (const row of [
+      ...p.preSteps.map((s) => ({ key: s.name, label: s.name, state: s.state })),
+      ...p.phases.map((ph) => ({ key: ph.name, label: `${ph.number}/6 ${ph.name}`, state: ph.state })),
+    ]) {
+      if (this.lastKey.get(row.key) === row.state) continue;
+      const first = !this.lastKey.has(row.key);
+      this.lastKey.set(row.key, row.state);
+      if (first && row.state === 'pending') continue;
+      this.out.write(`  ${row.label}: ${row.state}\n`);
+    }
+  }
+
+  /** Leaves the last drawing on screen. */
+  done(): void {
+    this.drawn = 0;
+  }
+}
