@@ -43,4 +43,9 @@ export interface TestingResult extends PhaseEditResult {
   touchedModuleCoverage: Record<string, number>;
   mypy: { configured: boolean; passed?: boolean; output?: string };
   failures: TestFailure[];
+  /** Per generated category: its file and how its tests went (set by the testing phase). */
+  categories?: Record<
+    'unit' | 'integration' | 'migration',
+    { file: string; tests: number; passed: number; failed: number }
+  >;
 }

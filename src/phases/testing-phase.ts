@@ -21,6 +21,9 @@ import { compilePythonFiles } from '../validation/py-compile';
 import { runPytest } from '../validation/pytest-runner';
 import type { CodeChange, TestFailure, TestingResult } from './contract';
 
+const MAX_FAILURES = 50;
+const MAX_MESSAGE = 2_000;
+
 export interface TestingPhaseOptions {
   /** Interpreter (absolute or relative to the root); default: `resolvePython`. */
   python?: string;
@@ -188,9 +191,20 @@ export async function runTestingPhase(
     );
   }
   const junit = run.junit;
+  // Capped: the result travels in Temporal payloads (a broken base can fail hundreds of tests).
   const failures: TestFailure[] = junit.cases
     .filter((c) => c.outcome === 'failed' || c.outcome === 'error')
-    .map((c) => ({ id: c.id, message: c.message ?? c.outcome }));
+    .slice(0, MAX_FAILURES)
+    .map((c) => ({ id: c.id, message: (c.message ?? c.outcome).slice(0, MAX_MESSAGE) }));
+  const categories = Object.fromEntries(
+    TEST_CATEGORIES.map((category) => {
+      const file = generated.find((g) => g.category === category)?.path ?? '';
+      const cases = junit.cases.filter((c) => c.file === file);
+      const passed = cases.filter((c) => c.outcome === 'passed').length;
+      const failed = cases.filter((c) => c.outcome === 'failed' || c.outcome === 'error').length;
+      return [category, { file, tests: cases.length, passed, failed }];
+    }),
+  ) as NonNullable<TestingResult['categories']>;
   const categoryPassed = Object.fromEntries(
     TEST_CATEGORIES.map((category) => {
       const file = generated.find((g) => g.category === category)?.path;
@@ -201,7 +215,7 @@ export async function runTestingPhase(
       ];
     }),
   ) as Record<(typeof TEST_CATEGORIES)[number], boolean>;
-  const suitePassed = failures.length === 0 && run.exitCode === 0;
+  const suitePassed = junit.failed + junit.errors === 0 && run.exitCode === 0;
   checks.push({
     name: 'pytest',
     passed: suitePassed,
@@ -261,6 +275,7 @@ export async function runTestingPhase(
     touchedModuleCoverage,
     mypy,
     failures,
+    categories,
   };
   if (!suitePassed || mypyBlocking.length > 0) {
     const lines = [
@@ -269,8 +284,8 @@ export async function runTestingPhase(
     ];
     throw new SpecialistError(
       ERROR_TYPES.testsFailed,
-      `${failures.length} failing tests${mypyBlocking.length ? `, ${mypyBlocking.length} mypy errors in touched files` : ''}${
-        failures.length === 0 && mypyBlocking.length === 0
+      `${junit.failed + junit.errors} failing tests${mypyBlocking.length ? `, ${mypyBlocking.length} mypy errors in touched files` : ''}${
+        junit.failed + junit.errors === 0 && mypyBlocking.length === 0
           ? ` (pytest exit ${String(run.exitCode)}: ${run.outputTail.split('\n').slice(-3).join(' ')})`
           : ''
       }:\n${lines.join('\n')}`,

@@ -116,6 +116,13 @@ describe('testing phase on taskqueue (codemod engine)', () => {
       'tests/test_task_summary_migration.py',
     ]);
     expect(result.mypy).toMatchObject({ configured: true, passed: true });
+    expect(result.categories?.unit).toMatchObject({ file: 'tests/test_task_summary_unit.py', failed: 0 });
+    expect(result.categories?.migration).toEqual({
+      file: 'tests/test_task_summary_migration.py',
+      tests: 2,
+      passed: 2,
+      failed: 0,
+    });
     expect(result.checks.map((c) => c.name)).toEqual(['py_compile', 'pytest', 'coverage', 'mypy']);
     expect(beats.length).toBeGreaterThan(0);
     expect(cacheFolders(root)).toEqual(cachesBefore);
