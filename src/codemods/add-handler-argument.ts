@@ -87,7 +87,11 @@ export const addHandlerArgument: Codemod<z.infer<typeof options>> = {
           text: assign.childForFieldName('right')!.text,
         };
       });
-      const rhs = (jsonDefault === undefined ? mirror(p, localSiblings, true) : undefined) ?? read;
+      // A sibling local of the same type shows the conversion (`source = TaskSource(arguments["source"])`);
+      // its read of the argument becomes this field's read (with the default, if any).
+      const readOf = new RegExp(`${a}(\\[${key}\\]|\\.get\\(${key}(,[^)]*)?\\))`, 'g');
+      const mirroredLocal = mirror(p, localSiblings, true)?.replace(readOf, read);
+      const rhs = mirroredLocal && mirroredLocal.includes(read) ? mirroredLocal : read;
       const lastLocal = locals[locals.length - 1]!;
       const at = lineEnd(source, lastLocal.endIndex);
       edits.push({
@@ -98,7 +102,9 @@ export const addHandlerArgument: Codemod<z.infer<typeof options>> = {
       changes.push(`${p.handler}: ${p.field} = ${rhs}`);
       const kwSiblings = [...kwargs.entries()].map(([field, node]) => ({ field, text: node.text }));
       const converted = rhs === read ? fromArgument(p, p.field) : p.field;
-      value = (rhs === read ? mirror(p, kwSiblings, true) : undefined) ?? converted;
+      const mirroredKw = rhs === read ? mirror(p, kwSiblings, true) : undefined;
+      // `source=source` only mirrors a sibling whose local already converted; this local did not.
+      value = mirroredKw && mirroredKw !== p.field ? mirroredKw : converted;
     } else {
       const kwSiblings = [...kwargs.entries()].map(([field, node]) => ({ field, text: node.text }));
       const mirrored = jsonDefault === undefined ? mirror(p, kwSiblings, false) : undefined;
