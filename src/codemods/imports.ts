@@ -139,7 +139,11 @@ export function importEdits(
       const first = root.namedChildren[0];
       const isDocstring = first?.type === 'expression_statement' && first.namedChildren[0]?.type === 'string';
       if (isDocstring) edits.push({ start: first.endIndex, end: first.endIndex, text: `\n\n${line}` });
-      else edits.push({ start: 0, end: 0, text: `${line}\n` });
+      else {
+        // PEP 8: two blank lines between the imports and a top-level definition.
+        const def = first && /^(class|def|async|@)/.test(first.text);
+        edits.push({ start: 0, end: 0, text: `${line}\n${def ? '\n\n' : ''}` });
+      }
     }
   }
   return { edits, changes };
