@@ -119,14 +119,31 @@ export function importEdits(
   }
   for (const { module, line } of newLines) {
     const isStd = STDLIB.has(module.split('.')[0]!);
-    const stdImports = topImports.filter((s) => STDLIB.has(moduleOf(s).split('.')[0]!));
+    const plainImport = line.startsWith('import ');
+    // The group the new line belongs to: the standard library, or the imports of the same package.
+    const group = topImports.filter((s) =>
+      isStd ? STDLIB.has(moduleOf(s).split('.')[0]!) : moduleOf(s).split('.')[0] === module.split('.')[0],
+    );
     let anchor: SyntaxNode | undefined;
     let before = false;
-    if (isStd) {
-      anchor = stdImports[stdImports.length - 1];
-      if (!anchor) {
-        anchor = topImports.find((s) => s.type !== 'future_import_statement');
-        before = anchor !== undefined;
+    // isort's order inside a group: `import x` lines first, then `from x import`, each by module name.
+    const later = group.find((s) => {
+      const isPlain = s.type === 'import_statement';
+      if (plainImport && !isPlain) return true;
+      if (!plainImport && isPlain) return false;
+      return moduleOf(s).toLowerCase() > module.toLowerCase();
+    });
+    if (later) {
+      anchor = later;
+      before = true;
+    } else if (group.length > 0) {
+      anchor = group[group.length - 1];
+    } else if (isStd) {
+      anchor = topImports.find((s) => s.type !== 'future_import_statement');
+      before = anchor !== undefined;
+      if (anchor && before) {
+        edits.push({ start: anchor.startIndex, end: anchor.startIndex, text: `${line}\n\n` });
+        continue;
       }
     } else {
       anchor = topImports[topImports.length - 1];
