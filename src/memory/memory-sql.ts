@@ -2,6 +2,7 @@
  * The SQL of the memory store, one statement per operation, parameterised only. The common writes are
  * single statements (data-modifying CTEs), so they are atomic without a transaction and cost one round
  * trip; the rarer paths (re-adding a deleted key, replaying an idempotent write) run in a transaction.
+ * The hot statements (add, update, get) are named by the store, so each connection plans them once.
  */
 
 /** Columns of an entry at one version: `e` is memory_entries, `v` is memory_versions. */
@@ -123,13 +124,18 @@ SELECT a.namespace, a.key, a.action, a.version, a.actor, a.task_id, a.idempotenc
  WHERE e.namespace = $1 AND e.key = $2
  ORDER BY a.id`;
 
-/** $1 LIKE pattern (escaped prefix + %), $2 memory_type (null: any), $3 limit — newest first. */
+/**
+ * $1 LIKE pattern (escaped prefix + %), $2 memory_type (null: any), $3 limit — newest first. The entries
+ * are picked (and limited) before the join, so only `limit` versions are read however many match.
+ */
 export const SEARCH = `
 SELECT ${ENTRY_COLUMNS}
-  FROM memory_entries e JOIN memory_versions v ON v.entry_id = e.id AND v.version = e.latest_version
- WHERE e.deleted_at IS NULL AND e.namespace LIKE $1 AND ($2::text IS NULL OR e.memory_type = $2)
- ORDER BY e.updated_at DESC, e.id DESC
- LIMIT $3`;
+  FROM (SELECT * FROM memory_entries
+         WHERE deleted_at IS NULL AND namespace LIKE $1 AND ($2::text IS NULL OR memory_type = $2)
+         ORDER BY updated_at DESC, id DESC
+         LIMIT $3) e
+  JOIN memory_versions v ON v.entry_id = e.id AND v.version = e.latest_version
+ ORDER BY e.updated_at DESC, e.id DESC`;
 
 /** $1 LIKE pattern (escaped prefix + %) */
 export const NAMESPACES = `

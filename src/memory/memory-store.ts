@@ -71,7 +71,11 @@ export class MemoryStore {
     const metadata = encodeJsonObject(a.metadata ?? {}, 'metadata', where, this.maxValueBytes);
     const params = [a.namespace, a.key, value, a.memoryType, metadata, a.createdBy, a.taskId ?? null];
     const idempotencyKey = a.idempotencyKey ?? null;
-    const fresh = await this.pool.query<EntryRow>(SQL.ADD_NEW, [...params, idempotencyKey]);
+    const fresh = await this.pool.query<EntryRow>({
+      name: 'memory-add',
+      text: SQL.ADD_NEW,
+      values: [...params, idempotencyKey],
+    });
     if (fresh.rows[0]) return written(fresh.rows[0]);
 
     try {
@@ -134,16 +138,20 @@ export class MemoryStore {
     const metadata = u.metadata ? encodeJsonObject(u.metadata, 'metadata', where, this.maxValueBytes) : null;
     const idempotencyKey = u.idempotencyKey ?? null;
     try {
-      const result = await this.pool.query<EntryRow>(SQL.UPDATE, [
-        u.namespace,
-        u.key,
-        value,
-        u.memoryType ?? null,
-        metadata,
-        u.updatedBy,
-        u.taskId ?? null,
-        idempotencyKey,
-      ]);
+      const result = await this.pool.query<EntryRow>({
+        name: 'memory-update',
+        text: SQL.UPDATE,
+        values: [
+          u.namespace,
+          u.key,
+          value,
+          u.memoryType ?? null,
+          metadata,
+          u.updatedBy,
+          u.taskId ?? null,
+          idempotencyKey,
+        ],
+      });
       if (result.rows[0]) return written(result.rows[0]);
     } catch (err) {
       return this.replayOnRace(err, u.namespace, u.key, idempotencyKey);
@@ -163,7 +171,11 @@ export class MemoryStore {
   async get(input: MemoryGetInput): Promise<MemoryEntry> {
     const g = parseMemoryInput(GetInputSchema, input, 'get');
     const where = `memory get ${ref(g)}`;
-    const result = await this.pool.query<EntryRow>(SQL.GET, [g.namespace, g.key, g.version ?? null]);
+    const result = await this.pool.query<EntryRow>({
+      name: 'memory-get',
+      text: SQL.GET,
+      values: [g.namespace, g.key, g.version ?? null],
+    });
     const row = result.rows[0];
     if (row && (g.version !== undefined || row.deleted_at === null)) return toEntry(row);
     if (row || g.version === undefined) throw await this.notFound(where, g.namespace, g.key);
@@ -226,7 +238,10 @@ export class MemoryStore {
     throw await this.notFound(`memory delete ${ref(d)}`, d.namespace, d.key);
   }
 
-  /** Latest versions of live entries whose namespace starts with `prefix` (literally), newest first. */
+  /**
+   * Latest versions of live entries whose namespace starts with `prefix` (literally), newest first.
+   * Not a named (prepared) statement, unlike get/add/update: a generic plan cannot use the prefix index.
+   */
   async search(input: MemorySearchInput = {}): Promise<MemoryEntry[]> {
     const s = parseMemoryInput(SearchInputSchema, input, 'search');
     const result = await this.pool.query<EntryRow>(SQL.SEARCH, [
