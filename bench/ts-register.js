@@ -3,6 +3,8 @@
  * each required `.ts` file is compiled by @swc/core (a dev dependency, already used by jest) with the
  * project's .swcrc settings. Used by `npm run bench` and by tests that need a real separate process.
  */
+/* global require */
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS require hook */
 'use strict';
 const fs = require('node:fs');
 const { transformSync } = require('@swc/core');
