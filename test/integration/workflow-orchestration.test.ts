@@ -20,6 +20,8 @@ import type {
 import { deliverableSchema, type Deliverable } from '../../src/deliverable';
 import { startTestTemporal } from '../helpers/temporal';
 
+jest.setTimeout(120_000);
+
 const SPEC: FeatureSpec = parseFeatureSpec({
   feature: 'task-summary',
   data_models: {
