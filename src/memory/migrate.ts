@@ -16,6 +16,8 @@ export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'migrations');
 
 /** Arbitrary constant shared by every process of this tool (advisory lock keys are global per database). */
 const MIGRATION_LOCK_KEY = 7_319_004_211;
+/** How long a start-up may wait for the lock plus run one migration statement. */
+const MIGRATION_TIMEOUT_MS = 5 * 60_000;
 
 export interface Migration {
   version: number;
@@ -54,6 +56,9 @@ export async function migrateMemoryDatabase(
   migrations: Migration[] = loadMigrations(),
 ): Promise<string[]> {
   return withClient(pool, async (client) => {
+    // The pool's statement timeout is for queries; waiting for another process's migrations and
+    // running a migration may take longer. Restored by RESET before the connection goes back.
+    await client.query(`SELECT set_config('statement_timeout', $1, false)`, [String(MIGRATION_TIMEOUT_MS)]);
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
       await client.query(`CREATE TABLE IF NOT EXISTS specialist_migrations (
@@ -97,6 +102,7 @@ export async function migrateMemoryDatabase(
       return applied;
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      await client.query('RESET statement_timeout');
     }
   });
 }

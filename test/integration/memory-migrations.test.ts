@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { loadMigrations, migrateMemoryDatabase } from '../../src/memory';
+import { createMemoryPool, loadMigrations, migrateMemoryDatabase } from '../../src/memory';
 import { PROJECT_ROOT } from '../../src/python/interpreter';
 import type { RunningPostgres } from '../../src/stack/embedded-postgres';
 import { startTestPostgres } from '../helpers/postgres';
@@ -42,12 +42,13 @@ function poolFor(url: string): Pool {
 /** Runs the migrations in a separate Node process (TypeScript loaded through swc); resolves with its output. */
 function migrateInChildProcess(
   url: string,
+  dir?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const script = `
     const { Pool } = require('pg');
-    const { migrateMemoryDatabase } = require(${JSON.stringify(path.join(PROJECT_ROOT, 'src/memory/migrate.ts'))});
+    const { loadMigrations, migrateMemoryDatabase } = require(${JSON.stringify(path.join(PROJECT_ROOT, 'src/memory/migrate.ts'))});
     const pool = new Pool({ connectionString: process.env.URL, max: 1 });
-    migrateMemoryDatabase(pool)
+    migrateMemoryDatabase(pool, process.env.DIR ? loadMigrations(process.env.DIR) : undefined)
       .then((applied) => { process.stdout.write(JSON.stringify(applied)); return pool.end(); })
       .catch((err) => { process.stderr.write(String(err && err.stack || err)); process.exitCode = 1; return pool.end(); });
   `;
@@ -55,7 +56,11 @@ function migrateInChildProcess(
     const child = spawn(
       process.execPath,
       ['-r', path.join(PROJECT_ROOT, 'bench/ts-register.js'), '-e', script],
-      { cwd: PROJECT_ROOT, env: { ...process.env, URL: url }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, URL: url, DIR: dir ?? '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let stdout = '';
     let stderr = '';
@@ -83,6 +88,26 @@ describe('memory migrations', () => {
     expect([JSON.parse(a.stdout), JSON.parse(b.stdout)].sort()).toEqual([[], ['1_memory']]);
     const { rows } = await poolFor(url).query('SELECT count(*)::int AS n FROM specialist_migrations');
     expect(rows[0].n).toBe(1);
+  });
+
+  it('are applied once when two processes overlap on a slow migration', async () => {
+    const url = await freshDatabase('migrate_overlap');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'memory-migrations-'));
+    tmpDirs.push(dir);
+    // Not idempotent on purpose: a second run would fail with "relation already exists".
+    writeFileSync(path.join(dir, '001_slow.sql'), 'SELECT pg_sleep(1); CREATE TABLE slow_table (id int);');
+    const [a, b] = await Promise.all([migrateInChildProcess(url, dir), migrateInChildProcess(url, dir)]);
+    expect([a.code, a.stderr, b.code, b.stderr]).toEqual([0, '', 0, '']);
+    expect([JSON.parse(a.stdout), JSON.parse(b.stdout)].sort()).toEqual([[], ['1_slow']]);
+  });
+
+  it('give the connection back with the pool statement timeout', async () => {
+    const url = await freshDatabase('migrate_timeout');
+    const pool = createMemoryPool({ connectionString: url, max: 1, statementTimeoutMs: 1234 });
+    pools.push(pool);
+    await migrateMemoryDatabase(pool);
+    const { rows } = await pool.query('SHOW statement_timeout');
+    expect(rows[0].statement_timeout).toBe('1234ms');
   });
 
   it('roll back a failing migration and record nothing for it', async () => {
