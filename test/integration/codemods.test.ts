@@ -75,6 +75,15 @@ describe('phases 1–5 on the samples', () => {
         expect(again.filesModified).toEqual([]);
       }
 
+      if (anchors.tests.mypyConfig) {
+        // The project type-checks itself: the edits must keep it clean (phase 6 runs mypy too).
+        const mypy = spawnSync(resolvePython(dir), ['-m', 'mypy'], {
+          cwd: dir,
+          encoding: 'utf8',
+          timeout: 240_000,
+        });
+        if (mypy.status !== 0) throw new Error(`mypy failed for ${c.spec}:\n${mypy.stdout.slice(-3000)}`);
+      }
       const args = ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests'];
       const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
       if (c.value !== undefined) {
