@@ -76,8 +76,11 @@ export async function implementFeatureWorkflow(input: ImplementFeatureInput): Pr
     retryUpdate,
     (request) => {
       decision = { kind: 'retry', request };
+      // Visible to the next query at once: a client watching after its Update must not see "waiting".
+      const step = tracker.progress.waiting?.step;
+      tracker.clearWaiting();
       const from = request.fromPhase ? ` from phase ${request.fromPhase}` : '';
-      return `retrying ${tracker.progress.waiting?.step ?? 'the failed step'}${from}${request.spec ? ' with the corrected spec' : ''}`;
+      return `retrying ${step ?? 'the failed step'}${from}${request.spec ? ' with the corrected spec' : ''}`;
     },
     {
       validator: (request) => {
@@ -98,7 +101,9 @@ export async function implementFeatureWorkflow(input: ImplementFeatureInput): Pr
     skipUpdate,
     (_request) => {
       decision = { kind: 'skip' };
-      return `skipping ${tracker.progress.waiting?.step}`;
+      const step = tracker.progress.waiting?.step;
+      tracker.clearWaiting();
+      return `skipping ${step}`;
     },
     {
       validator: (_request) => {

@@ -1,0 +1,332 @@
+/**
+ * End to end with real activities: real Temporal, real PostgreSQL, real Python, a temp git copy of the
+ * samples. Delegation on and off give the same tree; one commit per phase; pytest on the branch agrees
+ * with the deliverable; the summary is in memory; the migration child starts after the model child
+ * ended; failures wait for a person and retry / skip / abort do what they say; a multi-field spec runs
+ * in one go.
+ */
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { createActivities } from '../../src/activities';
+import { copySample } from '../../src/client/demo';
+import { readSpecFile, storeTechnicalSpecs } from '../../src/client/commands/run-specs';
+import { deliverableSchema, type Deliverable } from '../../src/deliverable';
+import { git } from '../../src/git/git';
+import { createMemoryPool, MemoryStore, migrateMemoryDatabase } from '../../src/memory';
+import { PROJECT_ROOT, resolvePython } from '../../src/python/interpreter';
+import type { FeatureSpec } from '../../src/spec/feature-spec';
+import { abortUpdate, progressQuery, retryUpdate, skipUpdate } from '../../src/workflows/definitions';
+import type { ImplementFeatureInput, RunProgress } from '../../src/workflows/run-types';
+import { startTestPostgres } from '../helpers/postgres';
+import { startTestTemporal } from '../helpers/temporal';
+
+// Real runs take minutes on a shared machine (the integration project's testTimeout does not apply
+// when the file is run on its own).
+jest.setTimeout(900_000);
+
+const TASKQUEUE = path.join(PROJECT_ROOT, 'examples/taskqueue');
+const SPECS = path.join(PROJECT_ROOT, 'examples/specs');
+const PHASES = [
+  'domain_model',
+  'database_migration',
+  'service_layer',
+  'api_layer',
+  'serialization',
+  'testing_validation',
+];
+
+describe('a run end to end (real Temporal, PostgreSQL, Python, git)', () => {
+  let env: TestWorkflowEnvironment;
+  let pg: Awaited<ReturnType<typeof startTestPostgres>>;
+  let pool: Pool;
+  let worker: Worker;
+  let running: Promise<void>;
+  let scratch: string;
+  const repos: string[] = [];
+  const taskQueue = 'run-end-to-end';
+  let counter = 0;
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(path.join(os.tmpdir(), 'specialist-e2e-'));
+    [env, pg] = await Promise.all([
+      startTestTemporal({
+        SpecialistFeature: 'KEYWORD',
+        SpecialistPhase: 'KEYWORD',
+        SpecialistStatus: 'KEYWORD',
+      }),
+      startTestPostgres(),
+    ]);
+    pool = createMemoryPool({ connectionString: pg.url, max: 4 });
+    await migrateMemoryDatabase(pool);
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowsPath: require.resolve('../../src/workflows'),
+      activities: createActivities({ pool, worktreesDir: path.join(scratch, 'worktrees') }),
+    });
+    running = worker.run();
+  }, 180_000);
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running?.catch(() => undefined);
+    await pool?.end();
+    await Promise.all([env?.teardown(), pg?.stop()]);
+    for (const repo of repos) rmSync(repo, { recursive: true, force: true });
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }, 120_000);
+
+  const sample = async () => {
+    const repo = await copySample(TASKQUEUE);
+    repos.push(repo);
+    return repo;
+  };
+
+  const start = async (spec: FeatureSpec, workspace: string, delegate: boolean) => {
+    const id = `${spec.feature}-${++counter}`;
+    await storeTechnicalSpecs(pg.url, `spec-${id}`, spec);
+    const input: ImplementFeatureInput = {
+      techSpecTaskId: `spec-${id}`,
+      workspace,
+      feature: spec.feature,
+      delegate,
+    };
+    return env.client.workflow.start('implementFeature', {
+      taskQueue,
+      workflowId: `feature-${id}`,
+      args: [input],
+    });
+  };
+
+  const waitUntil = async (handle: WorkflowHandle, predicate: (p: RunProgress) => boolean) => {
+    for (let i = 0; i < 1200; i++) {
+      const progress = await handle.query(progressQuery).catch(() => undefined);
+      if (progress && predicate(progress)) return progress;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`timed out; progress: ${JSON.stringify(await handle.query(progressQuery))}`);
+  };
+
+  const result = async (handle: WorkflowHandle) =>
+    deliverableSchema.parse(await handle.result()) as Deliverable;
+
+  const commitsOnBranch = async (repo: string, branch: string) =>
+    (await git(repo, ['log', '--format=%s', `main..${branch}`])).split('\n').reverse();
+
+  /** pytest on a checkout of the branch, measured the way a person would (junit counts, coverage %). */
+  const pytestOnBranch = async (repo: string, branch: string) => {
+    const dir = path.join(scratch, `checkout-${++counter}`);
+    const reports = mkdtempSync(path.join(scratch, 'reports-'));
+    await git(repo, ['worktree', 'add', '--quiet', dir, branch]);
+    try {
+      const python = resolvePython(repo);
+      execFileSync(
+        python,
+        [
+          '-m',
+          'pytest',
+          '-q',
+          '-p',
+          'no:cacheprovider',
+          `--junitxml=${reports}/junit.xml`,
+          '--cov=taskqueue',
+          `--cov-report=json:${reports}/cov.json`,
+        ],
+        { cwd: dir, stdio: 'pipe', env: { ...process.env, COVERAGE_FILE: `${reports}/.coverage` } },
+      );
+      const junit = readFileSync(`${reports}/junit.xml`, 'utf8');
+      const attr = (name: string) =>
+        [...junit.matchAll(new RegExp(`<testsuite [^>]*\\b${name}="(\\d+)"`, 'g'))].reduce(
+          (n, m) => n + Number(m[1]),
+          0,
+        );
+      const coverage = JSON.parse(readFileSync(`${reports}/cov.json`, 'utf8')) as {
+        totals: { percent_covered: number };
+      };
+      const tests = attr('tests');
+      const failed = attr('failures');
+      const errors = attr('errors');
+      const skipped = attr('skipped');
+      return {
+        passed: tests - failed - errors - skipped,
+        failed,
+        errors,
+        skipped,
+        coverage: Math.round(coverage.totals.percent_covered * 10) / 10,
+      };
+    } finally {
+      await git(repo, ['worktree', 'remove', '--force', dir]);
+    }
+  };
+
+  it('gives the same tree with delegation on and off, one commit per phase, and pytest agrees with the deliverable', async () => {
+    const spec = readSpecFile(path.join(SPECS, 'task-summary.json'));
+    const [repoA, repoB] = [await sample(), await sample()];
+    const delegated = await start(spec, repoA, true);
+    const selfRun = await start(spec, repoB, false);
+    const [a, b] = [await result(delegated), await result(selfRun)];
+
+    const treeA = await git(repoA, ['rev-parse', 'feature/task-summary^{tree}']);
+    const treeB = await git(repoB, ['rev-parse', 'feature/task-summary^{tree}']);
+    expect(treeA).toBe(treeB);
+    expect(await commitsOnBranch(repoA, 'feature/task-summary')).toEqual(
+      PHASES.map((p, i) => `phase ${i + 1}/6: ${p}`),
+    );
+    expect(a.run.phases.map((p) => p.commit)).toEqual(
+      (await git(repoA, ['log', '--format=%H', 'main..feature/task-summary'])).split('\n').reverse(),
+    );
+    expect(a.execution_status).toEqual({
+      status: 'SUCCESS',
+      phases_completed: 6,
+      agent_name: 'python-backend-specialist',
+    });
+    expect(b.run.sub_agents).toEqual([]);
+    expect(a.deliverables.files_modified).toEqual(b.deliverables.files_modified);
+    expect(a.deliverables.files_modified).toContain('src/taskqueue/domain/models.py');
+    expect(a.deliverables.files_created.some((f) => f.startsWith('tests/'))).toBe(true);
+
+    const measured = await pytestOnBranch(repoA, 'feature/task-summary');
+    const t = a.deliverables.test_results;
+    expect({
+      passed: t.tests_passed,
+      failed: t.tests_failed,
+      errors: t.tests_errors,
+      skipped: t.tests_skipped,
+      coverage: t.coverage_percentage,
+    }).toEqual(measured);
+    expect(measured.failed).toBe(0);
+
+    const summary = await new MemoryStore(pool).get({
+      namespace: `task:${delegated.workflowId}:implementation`,
+      key: 'changes_summary',
+    });
+    expect(summary.memoryType).toBe('episodic');
+    expect(summary.createdBy).toBe('python-backend-specialist');
+    expect(summary.value).toMatchObject({
+      files_modified: a.deliverables.files_modified,
+      test_coverage: t.coverage_percentage,
+    });
+
+    const events = (await delegated.fetchHistory()).events ?? [];
+    const at = (kind: 'started' | 'completed', type: string) =>
+      events.findIndex((e) =>
+        kind === 'started'
+          ? e.childWorkflowExecutionStartedEventAttributes?.workflowType?.name === type
+          : e.childWorkflowExecutionCompletedEventAttributes?.workflowType?.name === type,
+      );
+    expect(at('completed', 'pythonPydanticModelSpecialist')).toBeGreaterThan(0);
+    expect(at('started', 'sqliteMigrationSpecialist')).toBeGreaterThan(
+      at('completed', 'pythonPydanticModelSpecialist'),
+    );
+    // The user's checkout is untouched and the run's worktree is gone.
+    expect(await git(repoA, ['status', '--porcelain'])).toBe('');
+    expect(await git(repoA, ['worktree', 'list'])).not.toMatch(/worktrees/);
+  });
+
+  it('runs a three-field, two-model spec in one go', async () => {
+    const spec = readSpecFile(path.join(SPECS, 'taskqueue-multi-field.json'));
+    const repo = await sample();
+    const d = await result(await start(spec, repo, true));
+    expect(d.execution_status.status).toBe('SUCCESS');
+    expect(d.deliverables.test_results.tests_failed).toBe(0);
+    expect(await commitsOnBranch(repo, `feature/${spec.feature}`)).toHaveLength(6);
+  });
+
+  it('waits when the spec names a tool the codebase lacks, and completes after retry with the corrected spec', async () => {
+    const good = readSpecFile(path.join(SPECS, 'task-summary.json'));
+    const bad: FeatureSpec = {
+      ...good,
+      data_models: { changes: good.data_models.changes.map((c) => ({ ...c, api_tool: 'task_submit' })) },
+    };
+    const repo = await sample();
+    const handle = await start(bad, repo, true);
+    const waiting = await waitUntil(handle, (p) => p.status === 'waiting');
+    expect(waiting.waiting!.step).toBe('analyze_codebase');
+    // The analysis refuses a spec naming something the codebase lacks (SpecInvalid or AnchorNotFound).
+    expect(['SpecInvalid', 'AnchorNotFound']).toContain(waiting.waiting!.type);
+    expect(waiting.waiting!.message).toMatch(/task_submit/);
+    await handle.executeUpdate(retryUpdate, { args: [{ spec: good }] });
+    const d = await result(handle);
+    expect(d.execution_status.status).toBe('SUCCESS');
+  });
+
+  it('waits when a generated test fails, shows which, and completes after the fix and a retry', async () => {
+    const repo = await sample();
+    const flag = path.join(scratch, `broken-${++counter}`);
+    writeFileSync(flag, 'broken on purpose');
+    // A hook in the sample that fails the generated unit tests while the flag file exists.
+    appendFileSync(
+      path.join(repo, 'tests/conftest.py'),
+      [
+        '',
+        '',
+        '@pytest.fixture(autouse=True)',
+        'def _broken_on_purpose(request: pytest.FixtureRequest) -> None:',
+        `    if __import__("os").path.exists(${JSON.stringify(flag)}) and "summary_unit" in request.node.nodeid:`,
+        '        pytest.fail("broken on purpose by the end-to-end test")',
+        '',
+      ].join('\n'),
+    );
+    await git(repo, [
+      '-c',
+      'user.name=t',
+      '-c',
+      'user.email=t@t',
+      'commit',
+      '--quiet',
+      '-am',
+      'break generated tests',
+    ]);
+    const handle = await start(readSpecFile(path.join(SPECS, 'task-summary.json')), repo, false);
+    const waiting = await waitUntil(handle, (p) => p.status === 'waiting');
+    expect(waiting.waiting).toMatchObject({
+      step: 'testing_validation',
+      type: 'TestsFailed',
+      phaseNumber: 6,
+    });
+    expect(waiting.waiting!.message).toMatch(/test_task_summary_unit\.py::/);
+    expect(waiting.phases.filter((p) => p.state === 'completed')).toHaveLength(5);
+    rmSync(flag);
+    await handle.executeUpdate(retryUpdate, { args: [{}] });
+    const d = await result(handle);
+    expect(d.execution_status.status).toBe('SUCCESS');
+    expect(d.run.phases.find((p) => p.name === 'testing_validation')).toMatchObject({ status: 'completed' });
+    expect(await commitsOnBranch(repo, 'feature/task-summary')).toHaveLength(6);
+  });
+
+  it('skips a failing phase when told to, and aborts when told to', async () => {
+    const good = readSpecFile(path.join(SPECS, 'task-summary.json'));
+    const bad: FeatureSpec = {
+      ...good,
+      data_models: { changes: good.data_models.changes.map((c) => ({ ...c, api_tool: 'task_submit' })) },
+    };
+    const skipRepo = await sample();
+    const skipped = await start(bad, skipRepo, false);
+    await waitUntil(skipped, (p) => p.status === 'waiting');
+    // Skipping the analysis lets the phases run; the API phase then fails on the same missing tool.
+    await skipped.executeUpdate(skipUpdate, { args: [{}] });
+    const next = await waitUntil(
+      skipped,
+      (p) => p.status === 'waiting' && p.waiting?.step !== 'analyze_codebase',
+    );
+    expect(next.waiting!.step).toBe('domain_model');
+    await skipped.executeUpdate(abortUpdate, { args: [{ reason: 'the tool is named differently' }] });
+    const error = await skipped.result().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('RunAborted');
+    expect(cause.message).toMatch(/the tool is named differently/);
+    // The branch exists (nothing committed on it) and the worktree folder is gone.
+    expect(await git(skipRepo, ['rev-parse', 'feature/task-summary'])).toBe(
+      await git(skipRepo, ['rev-parse', 'main']),
+    );
+    expect(existsSync(path.join(scratch, 'worktrees', skipped.workflowId))).toBe(false);
+  });
+});
