@@ -18,7 +18,9 @@ const EXAMPLES = path.join(REPO, 'examples');
 
 interface Case {
   sample: 'taskqueue' | 'bookshelf';
+  /** A file of examples/specs, or an inline spec for the rest of the type matrix. */
   spec: string;
+  inline?: Record<string, unknown>;
   /** The JSON value the end-to-end test sends through the tool (omitted: suite only). */
   value?: unknown;
 }
@@ -38,9 +40,47 @@ const CASES: Case[] = [
   { sample: 'bookshelf', spec: 'bookshelf-datetime-last-read-at', value: '2024-05-06T07:08:09+00:00' },
   { sample: 'bookshelf', spec: 'bookshelf-enum-edition-format', value: 'ebook' },
   { sample: 'bookshelf', spec: 'bookshelf-list-co-authors', value: ['Brian Herbert'] },
+  // The rest of the type matrix, inline: UUID, float bounds, a pattern, list[UUID], nullable enum.
+  {
+    sample: 'taskqueue',
+    spec: 'inline-uuid-reviewer',
+    inline: { model: 'Task', field: 'reviewer_id', type: 'UUID', nullable: true },
+    value: '12345678-1234-5678-1234-567812345678',
+  },
+  {
+    sample: 'taskqueue',
+    spec: 'inline-float-cost',
+    inline: { model: 'Task', field: 'cost', type: 'float', default: 0, constraints: { ge: 0, lt: 1000 } },
+    value: 12.5,
+  },
+  {
+    sample: 'bookshelf',
+    spec: 'inline-str-pattern-language',
+    inline: {
+      model: 'Book',
+      field: 'language',
+      type: 'str',
+      default: 'en',
+      constraints: { pattern: '^[a-z]{2}$' },
+    },
+    value: 'fr',
+  },
+  {
+    sample: 'bookshelf',
+    spec: 'inline-list-uuid-related',
+    inline: { model: 'Book', field: 'related_ids', type: 'list[UUID]', default: [] },
+    value: ['12345678-1234-5678-1234-567812345678'],
+  },
+  {
+    sample: 'bookshelf',
+    spec: 'inline-nullable-enum-condition-at-purchase',
+    inline: { model: 'Book', field: 'purchase_condition', type: 'BookCondition', nullable: true },
+    value: 'good',
+  },
 ];
 
-function loadSpec(name: string) {
+function loadSpec(name: string, inline?: Record<string, unknown>) {
+  if (inline) return parseFeatureSpec({ feature: name, data_models: { changes: [inline] } }, name);
   return parseFeatureSpec(
     JSON.parse(readFileSync(path.join(EXAMPLES, 'specs', `${name}.json`), 'utf8')),
     name,
@@ -63,7 +103,7 @@ describe('phases 1–5 on the samples', () => {
         recursive: true,
         filter: (src) => !/(__pycache__|\.pytest_cache|\.mypy_cache)$/.test(src),
       });
-      const spec = loadSpec(c.spec);
+      const spec = loadSpec(c.spec, c.inline);
       const anchors = await analyzeWorkspace(dir, spec);
       for (const phase of EDIT_PHASES) {
         const result = await applyEditPhase(dir, spec, phase, anchors);
