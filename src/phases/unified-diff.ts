@@ -30,12 +30,13 @@ function diffLines(a: string[], b: string[]): Op[] {
       ops.push({ kind: ' ', line: midA[i]! });
       i++;
       j++;
-    } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      ops.push({ kind: '+', line: midB[j]! });
-      j++;
-    } else {
+    } else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+      // Removals before additions, as `diff -u` prints them.
       ops.push({ kind: '-', line: midA[i]! });
       i++;
+    } else {
+      ops.push({ kind: '+', line: midB[j]! });
+      j++;
     }
   }
   for (const line of a.slice(endA)) ops.push({ kind: ' ', line });
