@@ -15,6 +15,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createActivities } from '../../src/activities';
+import { main } from '../../src/client/cli';
 import { copySample } from '../../src/client/demo';
 import { readSpecFile, storeTechnicalSpecs } from '../../src/client/commands/run-specs';
 import { deliverableSchema, type Deliverable } from '../../src/deliverable';
@@ -32,6 +33,7 @@ import { startTestTemporal } from '../helpers/temporal';
 jest.setTimeout(900_000);
 
 const TASKQUEUE = path.join(PROJECT_ROOT, 'examples/taskqueue');
+const BOOKSHELF = path.join(PROJECT_ROOT, 'examples/bookshelf');
 const SPECS = path.join(PROJECT_ROOT, 'examples/specs');
 const PHASES = [
   'domain_model',
@@ -83,8 +85,8 @@ describe('a run end to end (real Temporal, PostgreSQL, Python, git)', () => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }, 120_000);
 
-  const sample = async () => {
-    const repo = await copySample(TASKQUEUE);
+  const sample = async (from = TASKQUEUE) => {
+    const repo = await copySample(from);
     repos.push(repo);
     return repo;
   };
@@ -121,7 +123,7 @@ describe('a run end to end (real Temporal, PostgreSQL, Python, git)', () => {
     (await git(repo, ['log', '--format=%s', `main..${branch}`])).split('\n').reverse();
 
   /** pytest on a checkout of the branch, measured the way a person would (junit counts, coverage %). */
-  const pytestOnBranch = async (repo: string, branch: string) => {
+  const pytestOnBranch = async (repo: string, branch: string, pkg = 'taskqueue') => {
     const dir = path.join(scratch, `checkout-${++counter}`);
     const reports = mkdtempSync(path.join(scratch, 'reports-'));
     await git(repo, ['worktree', 'add', '--quiet', dir, branch]);
@@ -136,7 +138,7 @@ describe('a run end to end (real Temporal, PostgreSQL, Python, git)', () => {
           '-p',
           'no:cacheprovider',
           `--junitxml=${reports}/junit.xml`,
-          '--cov=taskqueue',
+          `--cov=${pkg}`,
           `--cov-report=json:${reports}/cov.json`,
         ],
         { cwd: dir, stdio: 'pipe', env: { ...process.env, COVERAGE_FILE: `${reports}/.coverage` } },
@@ -237,6 +239,84 @@ describe('a run end to end (real Temporal, PostgreSQL, Python, git)', () => {
     expect(d.execution_status.status).toBe('SUCCESS');
     expect(d.deliverables.test_results.tests_failed).toBe(0);
     expect(await commitsOnBranch(repo, `feature/${spec.feature}`)).toHaveLength(6);
+  });
+
+  it('implements a feature in the second sample (bookshelf), and pytest on the branch agrees', async () => {
+    const spec = readSpecFile(path.join(SPECS, 'bookshelf-str-subtitle.json'));
+    const repo = await sample(BOOKSHELF);
+    const d = await result(await start(spec, repo, true));
+    expect(d.execution_status.status).toBe('SUCCESS');
+    expect(await commitsOnBranch(repo, `feature/${spec.feature}`)).toHaveLength(6);
+    const measured = await pytestOnBranch(repo, `feature/${spec.feature}`, 'bookshelf');
+    expect(measured.failed + measured.errors).toBe(0);
+    expect(d.deliverables.test_results.tests_passed).toBe(measured.passed);
+    expect(d.deliverables.test_results.coverage_percentage).toBe(measured.coverage);
+  });
+
+  it('runs through the CLI: exit 3 while waiting with the commands printed, status shows why, retry --spec completes with exit 0', async () => {
+    const good = readSpecFile(path.join(SPECS, 'task-summary.json'));
+    const bad = {
+      ...good,
+      data_models: { changes: good.data_models.changes.map((c) => ({ ...c, api_tool: 'task_submit' })) },
+    };
+    const repo = await sample();
+    const badFile = path.join(scratch, 'bad-spec.json');
+    writeFileSync(badFile, JSON.stringify(bad));
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      DATABASE_URL: pg.url,
+    });
+    const out: string[] = [];
+    const err: string[] = [];
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      err.push(String(chunk));
+      return true;
+    });
+    const cli = async (...args: string[]) => {
+      process.exitCode = undefined;
+      out.length = 0;
+      err.length = 0;
+      await main(['node', 'specialist', ...args]);
+      return process.exitCode ?? 0;
+    };
+    try {
+      expect(await cli('run', badFile, '--workspace', repo, '--json')).toBe(3);
+      const waiting = JSON.parse(out.join('')) as { status: string; progress: RunProgress };
+      expect(waiting.status).toBe('waiting');
+      const id = waiting.progress.workflowId;
+      expect(id).toMatch(/^feature-task-summary-[0-9a-f]{8}$/);
+      expect(err.join('')).toContain(`specialist retry ${id}`);
+      expect(err.join('')).toContain(`specialist abort ${id}`);
+
+      expect(await cli('status', id)).toBe(3);
+      expect(out.join('')).toMatch(/analyze_codebase failed/);
+      expect(out.join('')).toMatch(/task_submit/);
+
+      expect(await cli('list', '--json')).toBe(0);
+      expect(JSON.parse(out.join(''))).toEqual(
+        expect.arrayContaining([expect.objectContaining({ workflowId: id, status: 'waiting' })]),
+      );
+
+      const goodFile = path.join(scratch, 'good-spec.json');
+      writeFileSync(goodFile, JSON.stringify(good));
+      expect(await cli('retry', id, '--spec', goodFile, '--json')).toBe(0);
+      const d = deliverableSchema.parse(JSON.parse(out.join('')));
+      expect(d.execution_status.status).toBe('SUCCESS');
+
+      expect(await cli('result', id)).toBe(0);
+      expect(deliverableSchema.parse(JSON.parse(out.join(''))).run.workflow_id).toBe(id);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+      process.env = saved;
+      process.exitCode = undefined;
+    }
   });
 
   it('waits when the spec names a tool the codebase lacks, and completes after retry with the corrected spec', async () => {
