@@ -444,12 +444,17 @@ function findTool(
           !['pair', 'if_statement', 'case_clause', 'elif_clause', 'expression_statement'].includes(stmt.type)
         )
           stmt = stmt.parent;
-        return (
-          !!stmt &&
-          new RegExp(`\\b${h.name}\\b`).test(
-            stmt.type === 'if_statement' ? (stmt.childForFieldName('consequence')?.text ?? '') : stmt.text,
-          )
-        );
+        if (!stmt) return false;
+        const body =
+          stmt.type === 'if_statement' || stmt.type === 'elif_clause'
+            ? (stmt.childForFieldName('consequence')?.text ?? '')
+            : stmt.type === 'case_clause'
+              ? stmt.text
+              : stmt.text;
+        // Dispatch to the handler by name, or the branch of the handler itself that calls the method.
+        if (new RegExp(`\\b${h.name}\\b`).test(body)) return true;
+        const inside = enclosingFunction(stmt)?.fn.startIndex === h.node.startIndex;
+        return inside && stmt.type !== 'pair' && body.includes(`.${method}(`);
       }),
     );
     if (linked.length > 0) return linked;

@@ -115,9 +115,14 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
         first--;
       }
       const unitNodes = siblings.slice(first, index + 1);
-      const queriesTable = unitNodes.some((n) =>
-        new RegExp(`table_info\\(["'\`]?${p.table}\\b`, 'i').test(n.text),
-      );
+      // Each block re-reads the columns (one PRAGMA per block, or a lone block introduced by its own
+      // comment) → copy the whole unit; one PRAGMA shared by several blocks → copy only the check.
+      const pragma = new RegExp(`table_info\\(["'\`]?${p.table}\\b`, 'i');
+      const pragmas = findAll(body, 'string').filter((str) => pragma.test(str.text)).length;
+      const ownChecks = checks.filter((c) => c.table === p.table).length;
+      const commented = unitNodes.some((n) => n.type === 'comment');
+      const queriesTable =
+        unitNodes.some((n) => pragma.test(n.text)) && (pragmas > 1 || (ownChecks === 1 && commented));
       const startNode = queriesTable ? unitNodes[0]! : template.stmt;
       const start = lineStart(source, startNode.startIndex);
       const end = template.stmt.endIndex;

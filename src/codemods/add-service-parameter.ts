@@ -114,8 +114,13 @@ export const addServiceParameter: Codemod<z.infer<typeof options>> = {
     if (!fn) throw new CodemodRefusal(`${p.className}.${p.method} not found`);
     const quote = dominantQuote(root);
     const style = optionalStyleOf(fn, source);
-    const parts = parameterParts(p, style, quote, usesTypingGenerics(source));
     const params = fn.childForFieldName('parameters')!;
+    // An unannotated signature gets an unannotated parameter.
+    const annotated = params.namedChildren.some(
+      (n) => n.type === 'typed_parameter' || n.type === 'typed_default_parameter',
+    );
+    let parts = parameterParts(p, style, quote, usesTypingGenerics(source));
+    if (!annotated) parts = { ...parts, param: parts.param.replace(/^(\w+): [^=]+ = /, '$1=') };
     const names = params.namedChildren.map((n) =>
       n.type === 'identifier'
         ? n.text

@@ -110,7 +110,8 @@ export const addToolSchemaProperty: Codemod<z.infer<typeof options>> = {
     const enumExpr = enumName && usesEnumExpr ? `[e.value for e in ${enumName}]` : undefined;
     const schemaObj = jsonSchema(p, p.model);
     let rendered = renderSchema(schemaObj, quote, indent, enumExpr);
-    if (indent === undefined && last) {
+    const inlineProperties = properties.startPosition.row === properties.endPosition.row;
+    if (indent === undefined && last && !inlineProperties) {
       const lineLength = lineIndentAt(source, last.startIndex).length + p.field.length + rendered.length + 6;
       if (lineLength > 100)
         rendered = renderSchema(schemaObj, quote, `${lineIndentAt(source, last.startIndex)}    `, enumExpr);
