@@ -7,31 +7,20 @@
  */
 import {
   ApplicationFailure,
-  condition,
   executeChild,
   isCancellation,
   proxyActivities,
-  setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { SPECIALIST_FEATURE, SPECIALIST_PHASE, SPECIALIST_STATUS } from '../stack/search-attributes';
 import { orderPlan, readyEntries, type EntryState } from '../dag/plan-dag';
 import { buildDeliverable, type Deliverable } from '../deliverable';
 import { SpecialistError } from '../errors';
 import type { FeatureSpec, PhaseName, PlanEntry } from '../spec/feature-spec';
 import { ACTIVITY_PRESETS } from './activity-presets';
-import {
-  PHASES,
-  RUN_ABORTED,
-  SUB_AGENT_WORKFLOWS,
-  abortUpdate,
-  progressQuery,
-  retryUpdate,
-  skipUpdate,
-} from './definitions';
-import { describeFailure, type FailureInfo } from './failure-info';
+import { PHASES, RUN_ABORTED, SUB_AGENT_WORKFLOWS, progressQuery } from './definitions';
+import { describeFailure } from './failure-info';
+import { installDecisionHandlers, publisher } from './person-decisions';
 import { RunTracker } from './run-tracker';
 import type {
   AbortRequest,
@@ -39,7 +28,6 @@ import type {
   PhaseActivityInput,
   PhaseActivityResult,
   PreparedWorkspace,
-  RetryRequest,
   RunActivities,
   StepName,
   SubAgentResult,
@@ -49,14 +37,6 @@ const quick = proxyActivities<RunActivities>(ACTIVITY_PRESETS.quick);
 const codemod = proxyActivities<RunActivities>(ACTIVITY_PRESETS.codemod);
 const testing = proxyActivities<RunActivities>(ACTIVITY_PRESETS.testing);
 
-const SEARCH_ATTRIBUTES = { feature: SPECIALIST_FEATURE, phase: SPECIALIST_PHASE, status: SPECIALIST_STATUS };
-
-type Decision =
-  { kind: 'retry'; request: RetryRequest } | { kind: 'skip' } | { kind: 'abort'; request: AbortRequest };
-
-/** Steps a person may skip: the analysis (phases analyse again themselves) and every phase. */
-const SKIPPABLE = (step: StepName) => step !== 'load_context' && step !== 'prepare_workspace';
-
 export async function implementFeatureWorkflow(input: ImplementFeatureInput): Promise<Deliverable> {
   const info = workflowInfo();
   const workflowId = info.workflowId;
@@ -64,88 +44,10 @@ export async function implementFeatureWorkflow(input: ImplementFeatureInput): Pr
   const taskId = input.taskId ?? workflowId;
   const commitDate = info.startTime.toISOString();
   const tracker = new RunTracker(workflowId, input.feature, delegate);
-  const useSearchAttributes = input.searchAttributes ?? true;
 
-  let decision: Decision | undefined;
   setHandler(progressQuery, () => tracker.snapshot());
-  const mustBeWaiting = () => {
-    if (tracker.progress.status !== 'waiting')
-      throw new Error(`the run is not waiting for a person (status: ${tracker.progress.status})`);
-  };
-  setHandler(
-    retryUpdate,
-    (request) => {
-      decision = { kind: 'retry', request };
-      // Visible to the next query at once: a client watching after its Update must not see "waiting".
-      const step = tracker.progress.waiting?.step;
-      tracker.clearWaiting();
-      const from = request.fromPhase ? ` from phase ${request.fromPhase}` : '';
-      return `retrying ${step ?? 'the failed step'}${from}${request.spec ? ' with the corrected spec' : ''}`;
-    },
-    {
-      validator: (request) => {
-        mustBeWaiting();
-        if (request.fromPhase === undefined) return;
-        const waitingNumber = tracker.progress.waiting?.phaseNumber;
-        if (waitingNumber === undefined)
-          throw new Error('--phase applies only when a phase failed; this run waits on a preparation step');
-        const known = tracker.progress.phases.some((p) => p.number === request.fromPhase);
-        if (!known || request.fromPhase > waitingNumber)
-          throw new Error(
-            `--phase must name a phase of the plan up to the failed one (${waitingNumber}); got ${request.fromPhase}`,
-          );
-      },
-    },
-  );
-  setHandler(
-    skipUpdate,
-    (_request) => {
-      decision = { kind: 'skip' };
-      const step = tracker.progress.waiting?.step;
-      tracker.clearWaiting();
-      return `skipping ${step}`;
-    },
-    {
-      validator: (_request) => {
-        mustBeWaiting();
-        const step = tracker.progress.waiting?.step;
-        if (step && !SKIPPABLE(step)) throw new Error(`${step} cannot be skipped: retry or abort`);
-      },
-    },
-  );
-  setHandler(
-    abortUpdate,
-    (request) => {
-      decision = { kind: 'abort', request };
-      return 'aborting the run';
-    },
-    { validator: (_request) => mustBeWaiting() },
-  );
-
-  const publish = () => {
-    setCurrentDetails(tracker.currentDetails());
-    if (!useSearchAttributes) return;
-    upsertSearchAttributes([
-      { key: SEARCH_ATTRIBUTES.feature, value: tracker.progress.feature },
-      { key: SEARCH_ATTRIBUTES.status, value: tracker.progress.status },
-      ...(tracker.progress.currentStep
-        ? [{ key: SEARCH_ATTRIBUTES.phase, value: tracker.progress.currentStep }]
-        : []),
-    ]);
-  };
-
-  /** Parks the run until a person decides; the failure stays visible in the query and the UI. */
-  const waitForPerson = async (step: StepName, failure: FailureInfo, phaseNumber?: number) => {
-    tracker.markWaiting(step, failure, phaseNumber);
-    publish();
-    decision = undefined;
-    await condition(() => decision !== undefined);
-    const made = decision!;
-    decision = undefined;
-    tracker.clearWaiting();
-    publish();
-    return made;
-  };
+  const publish = publisher(tracker, input.searchAttributes ?? true);
+  const waitForPerson = installDecisionHandlers(tracker, publish);
 
   let spec: FeatureSpec | undefined;
   // Assigned once, but read earlier by `abort` (a TDZ error if it were a later const).

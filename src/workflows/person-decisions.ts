@@ -1,0 +1,108 @@
+/**
+ * The person in the loop (DESIGN.md §4): the `retry` / `skip` / `abort` Update handlers with their
+ * validators, and `wait()`, which parks the run until one of them arrives. Also `publisher`, which
+ * shows the run's state in the UI (current details) and in the search attributes.
+ */
+import { condition, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { SPECIALIST_FEATURE, SPECIALIST_PHASE, SPECIALIST_STATUS } from '../stack/search-attributes';
+import { abortUpdate, retryUpdate, skipUpdate } from './definitions';
+import type { FailureInfo } from './failure-info';
+import type { RunTracker } from './run-tracker';
+import type { AbortRequest, RetryRequest, StepName } from './run-types';
+
+export type Decision =
+  { kind: 'retry'; request: RetryRequest } | { kind: 'skip' } | { kind: 'abort'; request: AbortRequest };
+
+/** Steps a person may skip: the analysis (phases analyse again themselves) and every phase. */
+export const SKIPPABLE = (step: StepName) => step !== 'load_context' && step !== 'prepare_workspace';
+
+/** Shows the tracker's state: markdown details in the UI, and the Specialist* search attributes. */
+export function publisher(tracker: RunTracker, useSearchAttributes: boolean): () => void {
+  return () => {
+    setCurrentDetails(tracker.currentDetails());
+    if (!useSearchAttributes) return;
+    upsertSearchAttributes([
+      { key: SPECIALIST_FEATURE, value: tracker.progress.feature },
+      { key: SPECIALIST_STATUS, value: tracker.progress.status },
+      ...(tracker.progress.currentStep
+        ? [{ key: SPECIALIST_PHASE, value: tracker.progress.currentStep }]
+        : []),
+    ]);
+  };
+}
+
+/**
+ * Installs the three Update handlers and returns `wait(step, failure, phaseNumber?)`: it marks the run
+ * waiting (visible in the `progress` query, the UI and `SpecialistStatus`) and resolves with the
+ * person's decision. Validators refuse a decision while the run is not waiting, a skip of a step that
+ * cannot be skipped, and a `fromPhase` after the failed phase.
+ */
+export function installDecisionHandlers(tracker: RunTracker, publish: () => void) {
+  let decision: Decision | undefined;
+  const mustBeWaiting = () => {
+    if (tracker.progress.status !== 'waiting')
+      throw new Error(`the run is not waiting for a person (status: ${tracker.progress.status})`);
+  };
+  setHandler(
+    retryUpdate,
+    (request) => {
+      decision = { kind: 'retry', request };
+      // Visible to the next query at once: a client watching after its Update must not see "waiting".
+      const step = tracker.progress.waiting?.step;
+      tracker.clearWaiting();
+      const from = request.fromPhase ? ` from phase ${request.fromPhase}` : '';
+      return `retrying ${step ?? 'the failed step'}${from}${request.spec ? ' with the corrected spec' : ''}`;
+    },
+    {
+      validator: (request) => {
+        mustBeWaiting();
+        if (request.fromPhase === undefined) return;
+        const waitingNumber = tracker.progress.waiting?.phaseNumber;
+        if (waitingNumber === undefined)
+          throw new Error('--phase applies only when a phase failed; this run waits on a preparation step');
+        const known = tracker.progress.phases.some((p) => p.number === request.fromPhase);
+        if (!known || request.fromPhase > waitingNumber)
+          throw new Error(
+            `--phase must name a phase of the plan up to the failed one (${waitingNumber}); got ${request.fromPhase}`,
+          );
+      },
+    },
+  );
+  setHandler(
+    skipUpdate,
+    (_request) => {
+      decision = { kind: 'skip' };
+      const step = tracker.progress.waiting?.step;
+      tracker.clearWaiting();
+      return `skipping ${step}`;
+    },
+    {
+      validator: (_request) => {
+        mustBeWaiting();
+        const step = tracker.progress.waiting?.step;
+        if (step && !SKIPPABLE(step)) throw new Error(`${step} cannot be skipped: retry or abort`);
+      },
+    },
+  );
+  setHandler(
+    abortUpdate,
+    (request) => {
+      decision = { kind: 'abort', request };
+      return 'aborting the run';
+    },
+    { validator: (_request) => mustBeWaiting() },
+  );
+
+  /** Parks the run until a person decides; the failure stays visible in the query and the UI. */
+  return async (step: StepName, failure: FailureInfo, phaseNumber?: number): Promise<Decision> => {
+    tracker.markWaiting(step, failure, phaseNumber);
+    publish();
+    decision = undefined;
+    await condition(() => decision !== undefined);
+    const made = decision!;
+    decision = undefined;
+    tracker.clearWaiting();
+    publish();
+    return made;
+  };
+}
