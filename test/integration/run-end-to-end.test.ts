@@ -235,7 +235,15 @@ describe('a run end to end (real Temporal, PostgreSQL, Python, git)', () => {
   it('runs a three-field, two-model spec in one go', async () => {
     const spec = readSpecFile(path.join(SPECS, 'taskqueue-multi-field.json'));
     const repo = await sample();
+    // A dirty checkout is fine: the run branches off HEAD in its own worktree and leaves it alone.
+    appendFileSync(path.join(repo, 'README.md'), '\nwork in progress\n');
+    writeFileSync(path.join(repo, 'notes.txt'), 'untracked');
+    const dirty = await git(repo, ['status', '--porcelain']);
     const d = await result(await start(spec, repo, true));
+    expect(await git(repo, ['status', '--porcelain'])).toBe(dirty);
+    expect(await git(repo, ['ls-tree', '-r', '--name-only', `feature/${spec.feature}`])).not.toMatch(
+      /notes\.txt/,
+    );
     expect(d.execution_status.status).toBe('SUCCESS');
     expect(d.deliverables.test_results.tests_failed).toBe(0);
     expect(await commitsOnBranch(repo, `feature/${spec.feature}`)).toHaveLength(6);
