@@ -6,19 +6,10 @@
  * facts (runtime signatures), never from the feature's own fields.
  */
 import type { AnchorMap, FieldAnchors } from '../analysis/anchor-map';
-import { ERROR_TYPES, SpecialistError } from '../errors';
-import type { CallableInfo, ClassInfo, ParamInfo, ProjectFacts, TypeDesc } from '../python/introspect';
+import type { ClassInfo, ProjectFacts, TypeDesc } from '../python/introspect';
+import { dbRecipe, type DbRecipe } from './db-recipe';
+import { fail } from './generation-error';
 import { ImportSet, pyLiteral, pyNumber, pyString, snakeCase, type Quote } from './python-text';
-
-export interface DbRecipe {
-  /** `module:Class` of the object the other classes take (the Database class or the connection type). */
-  typeKey: string;
-  /** Statements opening it on `pathExpr` into variable `name`. */
-  open: (name: string, pathExpr: string) => string[];
-  close: (name: string) => string[];
-  /** Python annotation of the object, when it can be named. */
-  annotation?: string;
-}
 
 export interface Getter {
   ownerKey: string;
@@ -50,14 +41,7 @@ export interface Wiring {
   migrationsFunction?: { module: string; name: string; async: boolean };
 }
 
-const OPEN_NAMES = ['initialize', 'init', 'connect', 'open', 'setup', 'start', 'init_db', 'create'];
-const CLOSE_NAMES = ['close', 'aclose', 'disconnect', 'shutdown', 'dispose'];
-
 const key = (module: string, name: string) => `${module}:${name}`;
-
-function fail(message: string, details: Record<string, unknown> = {}): never {
-  throw new SpecialistError(ERROR_TYPES.anchorNotFound, `test generation: ${message}`, details);
-}
 
 /** A Python expression for an example value of a parameter/field type. */
 export function renderExample(value: unknown, type: TypeDesc, quote: Quote, imports: ImportSet): string {
@@ -84,80 +68,6 @@ export function renderExample(value: unknown, type: TypeDesc, quote: Quote, impo
     default:
       return pyLiteral(value, quote);
   }
-}
-
-function pickMethod(
-  info: ClassInfo | undefined,
-  names: string[],
-): { name: string; m: CallableInfo } | undefined {
-  if (!info) return undefined;
-  for (const name of names) {
-    const m = info.methods[name];
-    if (m && m.params.every((p) => !p.required)) return { name, m };
-  }
-  return undefined;
-}
-
-function pathArg(param: ParamInfo | undefined, pathExpr: string): string {
-  return param && param.type.kind === 'str' ? `str(${pathExpr})` : pathExpr;
-}
-
-function dbRecipe(
-  anchors: AnchorMap,
-  change: FieldAnchors,
-  facts: ProjectFacts,
-  imports: ImportSet,
-): DbRecipe {
-  const mig = change.migrations;
-  if (mig.className) {
-    const info = facts.classes[key(mig.module, mig.className)];
-    if (!info) fail(`could not describe the database class ${mig.className} in ${mig.file}`);
-    const pathParam = info.init.find((p) => p.required);
-    const opener = pickMethod(info, OPEN_NAMES);
-    const closer = pickMethod(info, CLOSE_NAMES);
-    const aw = (m?: CallableInfo) => (m?.async ? 'await ' : '');
-    return {
-      typeKey: key(mig.module, mig.className),
-      annotation: mig.className,
-      open: (name, pathExpr) => {
-        imports.name(mig.module, mig.className!);
-        return [
-          `${name} = ${mig.className}(${pathParam ? pathArg(pathParam, pathExpr) : ''})`,
-          ...(opener ? [`${aw(opener.m)}${name}.${opener.name}()`] : []),
-        ];
-      },
-      close: (name) => (closer ? [`${aw(closer.m)}${name}.${closer.name}()`] : []),
-    };
-  }
-  // Module-level migrations: the module's factory that opens a connection on a path.
-  const factories = Object.entries(facts.functions)
-    .filter(
-      ([k, f]) =>
-        k.startsWith(`${mig.module}:`) &&
-        f.returns.kind === 'class' &&
-        f.params.filter((p) => p.required).length === 1,
-    )
-    .filter(([, f]) => ['str', 'path', 'any'].includes(f.params.find((p) => p.required)!.type.kind))
-    .sort(([a], [b]) => a.localeCompare(b));
-  const [factoryKey, factory] =
-    factories[0] ?? fail(`no function in ${mig.file} opens a database on a path`, { module: mig.module });
-  const fnName = factoryKey.split(':')[1]!;
-  const returned = factory.returns.cls!;
-  void anchors;
-  return {
-    typeKey: key(returned.module, returned.name),
-    open: (name, pathExpr) => {
-      imports.name(mig.module, fnName);
-      return [
-        `${name} = ${factory.async ? 'await ' : ''}${fnName}(${pathArg(
-          factory.params.find((p) => p.required),
-          pathExpr,
-        )})`,
-      ];
-    },
-    // An aiosqlite/sqlite3 connection closes with close().
-    close: (name) => [`await ${name}.close()`],
-  };
 }
 
 function findGetter(
@@ -209,14 +119,15 @@ export function conftestFixtures(text: string, provides: Record<string, string>)
 }
 
 export function buildWiring(options: {
-  anchors: AnchorMap;
+  /** Kept for callers: the wiring needs only the change's anchors. */
+  anchors?: AnchorMap;
   change: FieldAnchors;
   facts: ProjectFacts;
   conftestText?: string;
   asyncioMode?: string;
   imports: ImportSet;
 }): Wiring {
-  const { anchors, change, facts, imports } = options;
+  const { change, facts, imports } = options;
   const quote = change.modelAnchor.style.quote;
   const model = { module: change.modelAnchor.module, name: change.modelAnchor.className };
   const modelNeeds = new ImportSet();
@@ -227,7 +138,7 @@ export function buildWiring(options: {
         fail(`no valid example value for the required field ${model.name}.${f.name}`);
       return `${f.name}=${renderExample(facts.examples[`model.${f.name}`], f.type, quote, modelNeeds)}`;
     });
-  const db = dbRecipe(anchors, change, facts, imports);
+  const db = dbRecipe(change, facts, imports);
   const serviceKey = key(change.service.module, change.service.className);
   const service =
     facts.classes[serviceKey] ?? fail(`could not describe the service class ${change.service.className}`);

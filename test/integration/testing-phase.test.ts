@@ -1,9 +1,8 @@
 /**
  * The testing phase against real Python: the samples are copied to temp folders, edited by phases 1–5
- * (the codemod engine for taskqueue; a hand-applied edit for bookshelf until the analysis handles it),
+ * (the codemod engine: analyzeWorkspace + applyEditPhase),
  * and the generated tests must pass there, fail on the original code, and catch a broken INSERT.
  */
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +22,6 @@ import { sampleAnchors } from '../fixtures/testgen/sample-anchors';
 jest.setTimeout(300_000);
 
 const REPO = path.resolve(__dirname, '..', '..');
-const HAND_EDITS = path.join(REPO, 'test', 'fixtures', 'testgen', 'hand-edits');
 const temps: string[] = [];
 
 afterAll(() => {
@@ -170,58 +168,84 @@ describe('testing phase on taskqueue (codemod engine)', () => {
     expect(result.integrationTestsPassed).toBe(false);
     expect(result.unitTestsPassed).toBe(true);
   });
-
-  it.each([
-    'taskqueue-bool-requires-review',
-    'taskqueue-datetime-deadline',
-    'taskqueue-enum-dependency-type',
-    'taskqueue-int-timeout-seconds',
-  ])('%s: passes on the edited code and fails on the original', async (name) => {
-    const spec = loadSpec(name);
-    const edited = copySample('taskqueue');
-    const anchors = await editWithEngine(edited, spec);
-    expectAllGood(await runTestingPhase(edited, spec, anchors));
-    const original = copySample('taskqueue');
-    const before = await expectTestsFailed(
-      runTestingPhase(original, spec, await analyzeWorkspace(original, spec)),
-    );
-    expect(before.passed).toBe(originalPassing);
-  });
 });
 
-describe('testing phase on bookshelf (hand-applied edit)', () => {
+describe('testing phase on bookshelf (codemod engine)', () => {
   const spec = loadSpec('bookshelf-str-subtitle');
-  const handEdit = (root: string, ...flags: string[]) =>
-    execFileSync(resolvePython(root), [path.join(HAND_EDITS, 'bookshelf-subtitle.py'), root, ...flags]);
 
   it('passes on the edited code with strict asyncio and a repository, and fails on the original', async () => {
     const originalPassing = await existingPassing('bookshelf');
     const edited = copySample('bookshelf');
-    handEdit(edited);
-    const result = await runTestingPhase(edited, spec, sampleAnchors('bookshelf', spec, edited));
+    const anchors = await editWithEngine(edited, spec);
+    const cachesBefore = cacheFolders(edited);
+    const result = await runTestingPhase(edited, spec, anchors);
     expectAllGood(result);
-    expect(cacheFolders(edited)).toEqual([]);
+    expect(cacheFolders(edited)).toEqual(cachesBefore);
     expect(readFileSync(path.join(edited, 'tests/test_book_subtitle_integration.py'), 'utf8')).toContain(
       '@pytest.mark.asyncio',
     );
     const original = copySample('bookshelf');
     const before = await expectTestsFailed(
-      runTestingPhase(original, spec, sampleAnchors('bookshelf', spec, original)),
+      runTestingPhase(original, spec, await analyzeWorkspace(original, spec)),
     );
     expect(before.passed).toBe(originalPassing);
     expect(before.failures.length).toBeGreaterThanOrEqual(14);
   });
 
-  it('catches the INSERT storing nothing for the new column', async () => {
+  it('catches the repository INSERT without the new value', async () => {
     const root = copySample('bookshelf');
-    handEdit(root, '--break-insert');
-    const result = await expectTestsFailed(
-      runTestingPhase(root, spec, sampleAnchors('bookshelf', spec, root)),
-    );
+    const anchors = await editWithEngine(root, spec);
+    const file = path.join(root, 'src/bookshelf/persistence/book_repository.py');
+    const text = readFileSync(file, 'utf8');
+    const broken = text
+      .replace(', subtitle)', ')')
+      .replace(/VALUES \((\?, ){11}\?\)/, `VALUES (${'?, '.repeat(10)}?)`)
+      .replace(/\n\s+book\.subtitle,/, '');
+    expect(broken).not.toBe(text);
+    writeFileSync(file, broken);
+    const result = await expectTestsFailed(runTestingPhase(root, spec, anchors));
     expect(result.failures.map((f) => f.id)).toEqual([
       'tests/test_book_subtitle_integration.py::test_register_book_when_subtitle_given_stores_it',
       'tests/test_book_subtitle_integration.py::test_add_when_subtitle_given_stores_it',
     ]);
+  });
+});
+
+/** The rest of the spec matrix of examples/specs (task-summary and bookshelf-str-subtitle are above). */
+describe('the spec matrix (codemod engine)', () => {
+  const passing: Record<string, number> = {};
+  beforeAll(async () => {
+    passing.taskqueue = await existingPassing('taskqueue');
+    passing.bookshelf = await existingPassing('bookshelf');
+  });
+
+  it.each([
+    'taskqueue-bool-requires-review',
+    'taskqueue-datetime-deadline',
+    'taskqueue-dict-context',
+    'taskqueue-enum-dependency-type',
+    'taskqueue-int-timeout-seconds',
+    'taskqueue-list-labels',
+    'taskqueue-multi-field',
+    'bookshelf-bool-favorite',
+    'bookshelf-datetime-last-read-at',
+    'bookshelf-enum-edition-format',
+    'bookshelf-int-page-count',
+    'bookshelf-list-co-authors',
+  ])('%s: the generated tests pass on the edited code and all fail on the original', async (name) => {
+    const sample = name.startsWith('bookshelf') ? 'bookshelf' : 'taskqueue';
+    const spec = loadSpec(name);
+    const edited = copySample(sample);
+    const anchors = await editWithEngine(edited, spec);
+    const result = await runTestingPhase(edited, spec, anchors);
+    expectAllGood(result);
+    const generated = Object.values(result.categories!).reduce((n, c) => n + c.tests, 0);
+    const original = copySample(sample);
+    const before = await expectTestsFailed(
+      runTestingPhase(original, spec, await analyzeWorkspace(original, spec)),
+    );
+    expect(before.passed).toBe(passing[sample]);
+    expect(before.failed + before.errors).toBe(generated);
   });
 });
 
