@@ -124,17 +124,33 @@ SELECT a.namespace, a.key, a.action, a.version, a.actor, a.task_id, a.idempotenc
  WHERE e.namespace = $1 AND e.key = $2
  ORDER BY a.id`;
 
+const SEARCH_MATCH = `deleted_at IS NULL AND namespace LIKE $1 AND ($2::text IS NULL OR memory_type = $2)`;
+
 /**
- * $1 LIKE pattern (escaped prefix + %), $2 memory_type (null: any), $3 limit — newest first. The entries
- * are picked (and limited) before the join, so only `limit` versions are read however many match.
+ * $1 LIKE pattern (escaped prefix + %), $2 memory_type (null: any), $3 limit, $4 threshold — newest first.
+ *
+ * Two plans are good and the planner cannot tell which applies from a prefix (its estimate for
+ * `task:abc:%` can be off by 100×): when few entries match, read them through the prefix index and sort
+ * them; when many match, walk the newest-first index until `limit` match. Walking the newest-first index
+ * for a prefix with few, old entries reads the whole table (seen: 100 ms at 100k entries). So the
+ * statement first counts matches up to `$4` (a bounded index scan), and each branch of the UNION runs
+ * only when its one-time filter on that count holds; the MATERIALIZED fence keeps the prefix-index plan.
+ * Only the `limit` picked entries are joined to their versions.
  */
 export const SEARCH = `
+WITH counted AS MATERIALIZED (
+  SELECT count(*)::int AS matches FROM (SELECT 1 FROM memory_entries WHERE ${SEARCH_MATCH} LIMIT $4) m
+), matched AS MATERIALIZED (
+  SELECT * FROM memory_entries WHERE ${SEARCH_MATCH}
+), picked AS (
+  (SELECT * FROM matched WHERE (SELECT matches FROM counted) < $4
+    ORDER BY updated_at DESC, id DESC LIMIT $3)
+  UNION ALL
+  (SELECT * FROM memory_entries WHERE ${SEARCH_MATCH} AND (SELECT matches FROM counted) >= $4
+    ORDER BY updated_at DESC, id DESC LIMIT $3)
+)
 SELECT ${ENTRY_COLUMNS}
-  FROM (SELECT * FROM memory_entries
-         WHERE deleted_at IS NULL AND namespace LIKE $1 AND ($2::text IS NULL OR memory_type = $2)
-         ORDER BY updated_at DESC, id DESC
-         LIMIT $3) e
-  JOIN memory_versions v ON v.entry_id = e.id AND v.version = e.latest_version
+  FROM picked e JOIN memory_versions v ON v.entry_id = e.id AND v.version = e.latest_version
  ORDER BY e.updated_at DESC, e.id DESC`;
 
 /** $1 LIKE pattern (escaped prefix + %) */

@@ -44,12 +44,17 @@ import { PG_CODES, pgErrorCode, withTransaction } from './pool';
 export interface MemoryStoreOptions {
   /** Largest value (and metadata) accepted, in bytes of UTF-8 JSON (default 1 MiB). */
   maxValueBytes?: number;
+  /** Tuning: below this many matches a search sorts them all (default 2000; see SQL.SEARCH). */
+  searchSortThreshold?: number;
 }
 
 const DEFAULT_SEARCH_LIMIT = 50;
+/** Below this many matches a search sorts them all; from it on, it walks the newest-first index (see SQL.SEARCH). */
+const SEARCH_SORT_THRESHOLD = 2000;
 
 export class MemoryStore {
   private readonly maxValueBytes: number;
+  private readonly searchSortThreshold: number;
 
   /** `pool` should come from `createMemoryPool` (statement timeout) with migrations applied. */
   constructor(
@@ -57,6 +62,7 @@ export class MemoryStore {
     options: MemoryStoreOptions = {},
   ) {
     this.maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+    this.searchSortThreshold = options.searchSortThreshold ?? SEARCH_SORT_THRESHOLD;
   }
 
   /**
@@ -240,7 +246,7 @@ export class MemoryStore {
 
   /**
    * Latest versions of live entries whose namespace starts with `prefix` (literally), newest first.
-   * Not a named (prepared) statement, unlike get/add/update: a generic plan cannot use the prefix index.
+   * Not named (prepared) statements, unlike get/add/update: a generic plan cannot use the prefix index.
    */
   async search(input: MemorySearchInput = {}): Promise<MemoryEntry[]> {
     const s = parseMemoryInput(SearchInputSchema, input, 'search');
@@ -248,6 +254,7 @@ export class MemoryStore {
       SQL.likePrefix(s.prefix ?? ''),
       s.memoryType ?? null,
       s.limit ?? DEFAULT_SEARCH_LIMIT,
+      this.searchSortThreshold,
     ]);
     return result.rows.map(toEntry);
   }

@@ -205,6 +205,29 @@ describe('memory store', () => {
     expect(newest).toMatchObject({ key: 'one', version: 2, value: { i: 10 } });
   });
 
+  it('finds the same entries whether few or many match the prefix (both search plans)', async () => {
+    const root = ns('plans');
+    for (const [namespace, key, memoryType] of [
+      [`${root}:a`, 'one', 'semantic'],
+      [`${root}:a`, 'two', 'episodic'],
+      [`${root}:b`, 'three', 'semantic'],
+      [`${root}:b`, 'four', 'semantic'],
+    ] as const)
+      await store.add({ namespace, key, value: {}, memoryType, createdBy: author });
+    const manyPlan = new MemoryStore(pool, { searchSortThreshold: 2 });
+    for (const query of [
+      { prefix: root },
+      { prefix: root, limit: 2 },
+      { prefix: `${root}:a` },
+      { prefix: root, memoryType: 'semantic' as const },
+      { prefix: `${root}:b`, memoryType: 'episodic' as const },
+    ]) {
+      const keys = async (s: MemoryStore) => (await s.search(query)).map((e) => e.key);
+      expect(await keys(manyPlan)).toEqual(await keys(store));
+    }
+    expect((await store.search({ prefix: root })).map((e) => e.key)).toEqual(['four', 'three', 'two', 'one']);
+  });
+
   it('matches % and _ in a search prefix literally', async () => {
     const root = ns('literal');
     await store.add({
