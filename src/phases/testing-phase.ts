@@ -91,6 +91,22 @@ export async function gatherFacts(
   return facts;
 }
 
+async function compileOrThrow(
+  python: string,
+  root: string,
+  files: string[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const problems = await compilePythonFiles(python, root, files, signal);
+  if (problems.length > 0) {
+    throw new SpecialistError(
+      ERROR_TYPES.compileFailed,
+      `py_compile failed: ${problems.map((p) => `${p.file}:${p.line ?? '?'} ${p.message}`).join('; ')}`,
+      { problems },
+    );
+  }
+}
+
 /** Writes the files whose content differs; returns which were created and which modified. */
 async function writeGenerated(
   root: string,
@@ -124,8 +140,16 @@ export async function runTestingPhase(
   const beat = (step: string) => options.heartbeat?.({ phase: 'testing_validation', step });
   beat('reading project configuration');
   const config = await readProjectConfig(python, root);
+  // Touched files first: the generator imports the project, and a syntax error should read as one.
+  const touched = (options.touchedFiles ?? anchoredFiles(anchors)).filter((f) => f.endsWith('.py'));
+  beat('py_compile');
+  await compileOrThrow(python, root, touched, options.signal);
+
   beat('describing the project');
-  const facts = await gatherFacts(python, root, spec, anchors, options.signal);
+  const facts = await gatherFacts(python, root, spec, anchors, options.signal).catch((err: unknown) => {
+    if (options.signal?.aborted) throw err;
+    throw new SpecialistError(ERROR_TYPES.testsFailed, (err as Error).message, { step: 'introspection' });
+  });
   const conftestPath = anchors.tests.conftest ? path.join(root, anchors.tests.conftest) : undefined;
   const conftestText =
     conftestPath && existsSync(conftestPath) ? await readFile(conftestPath, 'utf8') : undefined;
@@ -137,7 +161,6 @@ export async function runTestingPhase(
     asyncioMode: config.pytest.asyncioMode ?? anchors.tests.asyncioMode,
   });
   const written = await writeGenerated(root, generated);
-  const touched = (options.touchedFiles ?? anchoredFiles(anchors)).filter((f) => f.endsWith('.py'));
   const changes: CodeChange[] = generated.map((g) => ({
     file: g.path,
     codemod: 'generate-tests',
@@ -145,21 +168,14 @@ export async function runTestingPhase(
   }));
   const checks: TestingResult['checks'] = [];
 
-  beat('py_compile');
   const compileTargets = [...new Set([...touched, ...generated.map((g) => g.path)])].sort();
-  const problems = await compilePythonFiles(python, root, compileTargets, options.signal);
-  checks.push({
-    name: 'py_compile',
-    passed: problems.length === 0,
-    detail: `${compileTargets.length} files`,
-  });
-  if (problems.length > 0) {
-    throw new SpecialistError(
-      ERROR_TYPES.compileFailed,
-      `py_compile failed: ${problems.map((p) => `${p.file}:${p.line ?? '?'} ${p.message}`).join('; ')}`,
-      { problems },
-    );
-  }
+  await compileOrThrow(
+    python,
+    root,
+    generated.map((g) => g.path),
+    options.signal,
+  );
+  checks.push({ name: 'py_compile', passed: true, detail: `${compileTargets.length} files` });
 
   beat('pytest');
   const run = await runPytest({

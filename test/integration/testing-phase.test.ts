@@ -249,6 +249,39 @@ describe('the spec matrix (codemod engine)', () => {
   });
 });
 
+describe('failures other than tests', () => {
+  it('reports a touched file that does not compile as CompileFailed, with file and line', async () => {
+    const root = copySample('taskqueue');
+    const spec = loadSpec('task-summary');
+    const models = path.join(root, 'src/taskqueue/domain/models.py');
+    writeFileSync(models, `${readFileSync(models, 'utf8')}\ndef broken(:\n    pass\n`);
+    const error = await runTestingPhase(root, spec, sampleAnchors('taskqueue', spec, root)).catch(
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(SpecialistError);
+    expect((error as SpecialistError).type).toBe('CompileFailed');
+    expect((error as SpecialistError).details.problems).toEqual([
+      expect.objectContaining({ file: 'src/taskqueue/domain/models.py', line: 94 }),
+    ]);
+  });
+
+  it('blocks on a mypy error in a touched file even when every test passes', async () => {
+    const root = copySample('taskqueue');
+    const spec = loadSpec('task-summary');
+    const anchors = await editWithEngine(root, spec);
+    const service = path.join(root, 'src/taskqueue/services/task_queue_service.py');
+    writeFileSync(service, `${readFileSync(service, 'utf8')}\n\nWRONG: int = "not an int"\n`);
+    const error = await runTestingPhase(root, spec, anchors).catch((err: unknown) => err);
+    expect((error as SpecialistError).type).toBe('TestsFailed');
+    const details = (error as SpecialistError).details as { result: TestingResult; mypyErrors: string[] };
+    expect(details.result.failures).toEqual([]);
+    expect(details.result.mypy.passed).toBe(false);
+    expect(details.mypyErrors).toEqual([
+      expect.stringMatching(/^src\/taskqueue\/services\/task_queue_service\.py:\d+: Incompatible types/),
+    ]);
+  });
+});
+
 describe('long pytest runs', () => {
   it('stop when the signal aborts, killing the process group', async () => {
     const root = copySample('taskqueue');
