@@ -12,7 +12,11 @@ import { readSpecFile } from '../../src/client/commands/run-specs';
 import { copySample } from '../../src/client/demo';
 import { git } from '../../src/git/git';
 import { PROJECT_ROOT } from '../../src/python/interpreter';
-import type { PhaseActivityInput, PreparedWorkspace } from '../../src/workflows/run-types';
+import type {
+  PhaseActivityInput,
+  PhaseActivityResult,
+  PreparedWorkspace,
+} from '../../src/workflows/run-types';
 
 jest.setTimeout(120_000);
 
@@ -54,12 +58,12 @@ describe('a phase activity', () => {
   });
 
   it('produces the same commit when retried on the same base, even after a half-done attempt', async () => {
-    const first = await env.run(phases.applyDomainModelPhase, input(ws.baseCommit));
+    const first = (await env.run(phases.applyDomainModelPhase, input(ws.baseCommit))) as PhaseActivityResult;
     expect(first.changed).toBe(true);
     expect(first.filesModified).toEqual(['src/taskqueue/domain/models.py']);
     // A crashed attempt may leave anything behind: the retry resets first.
     writeFileSync(path.join(ws.worktree, 'src/taskqueue/domain/models.py'), '# half-written\n');
-    const second = await env.run(phases.applyDomainModelPhase, input(ws.baseCommit));
+    const second = (await env.run(phases.applyDomainModelPhase, input(ws.baseCommit))) as PhaseActivityResult;
     expect(second.commit).toBe(first.commit);
     expect(await git(ws.worktree, ['log', '-1', '--format=%s%n%an'])).toBe(
       'phase 1/6: domain_model\npython-backend-specialist',
@@ -67,8 +71,11 @@ describe('a phase activity', () => {
   });
 
   it('commits an empty phase commit when everything is already in place', async () => {
-    const applied = await env.run(phases.applyDomainModelPhase, input(ws.baseCommit));
-    const again = await env.run(phases.applyDomainModelPhase, input(applied.commit));
+    const applied = (await env.run(
+      phases.applyDomainModelPhase,
+      input(ws.baseCommit),
+    )) as PhaseActivityResult;
+    const again = (await env.run(phases.applyDomainModelPhase, input(applied.commit))) as PhaseActivityResult;
     expect(again.changed).toBe(false);
     expect(again.commit).not.toBe(applied.commit);
     expect(await git(ws.worktree, ['rev-parse', `${again.commit}^{tree}`])).toBe(

@@ -7,6 +7,7 @@ import { createWorkspaceActivities } from '../../src/activities/workspace-activi
 import { copySample } from '../../src/client/demo';
 import { git } from '../../src/git/git';
 import { PROJECT_ROOT } from '../../src/python/interpreter';
+import type { PreparedWorkspace } from '../../src/workflows/run-types';
 
 describe('the run workspace', () => {
   let scratch: string;
@@ -28,7 +29,7 @@ describe('the run workspace', () => {
   it('creates the worktree once and finds it again on a retry', async () => {
     const { prepareWorkspace } = activities();
     const input = { workflowId: 'feature-x-1', workspace: repo, feature: 'x' };
-    const first = await env.run(prepareWorkspace, input);
+    const first = (await env.run(prepareWorkspace, input)) as PreparedWorkspace;
     expect(first.branch).toBe('feature/x');
     expect(first.baseCommit).toBe(await git(repo, ['rev-parse', 'HEAD']));
     expect(await env.run(prepareWorkspace, input)).toEqual(first);
@@ -38,7 +39,7 @@ describe('the run workspace', () => {
   it('recreates a worktree folder that vanished, on the same branch', async () => {
     const { prepareWorkspace } = activities();
     const input = { workflowId: 'feature-x-1', workspace: repo, feature: 'x' };
-    const state = await env.run(prepareWorkspace, input);
+    const state = (await env.run(prepareWorkspace, input)) as PreparedWorkspace;
     rmSync(state.worktree, { recursive: true, force: true });
     expect(await env.run(prepareWorkspace, input)).toEqual(state);
     expect(await git(state.worktree, ['rev-parse', '--abbrev-ref', 'HEAD'])).toBe('feature/x');
@@ -67,11 +68,11 @@ describe('the run workspace', () => {
 
   it('removes the worktree on release and keeps the branch', async () => {
     const { prepareWorkspace, releaseWorkspace } = activities();
-    const state = await env.run(prepareWorkspace, {
+    const state = (await env.run(prepareWorkspace, {
       workflowId: 'feature-x-1',
       workspace: repo,
       feature: 'x',
-    });
+    })) as PreparedWorkspace;
     await env.run(releaseWorkspace, { workspace: repo, worktree: state.worktree });
     expect(await git(repo, ['worktree', 'list'])).not.toContain(state.worktree);
     expect(await git(repo, ['rev-parse', '--verify', 'feature/x'])).toBe(state.baseCommit);
