@@ -2,10 +2,11 @@
  * `npm run bench -- memory [--ops N] [--entries N] [--concurrency N]`: the memory store against the
  * same operation done with one bare `pg` query on a plain table, in the same run on the same server.
  *
- * - add: N adds (versioned entry + version row + audit row) vs one INSERT.
- * - get: N gets of the latest version vs one SELECT by (namespace, key).
+ * - add: N adds (versioned entry + version row + audit row) vs one INSERT into a plain table
+ *   (id, namespace, key, value, memory_type, created_at).
+ * - get: N gets of the latest version vs one SELECT * by (namespace, key).
  * - search: N namespace-prefix searches (limit 20, newest first) over `entries` entries vs the same
- *   LIKE query on the plain table.
+ *   LIKE query (SELECT *, newest first) on the plain table.
  *
  * Prints one JSON object. PostgreSQL: an embedded server in a temp folder (stopped at the end), or
  * BENCH_DATABASE_URL — a throwaway database: the bench creates tables in it.
@@ -84,7 +85,7 @@ export async function main(args: string[]): Promise<void> {
       options.concurrency,
       (i) => store.get({ namespace: ns(pick(i)), key: `k${pick(i)}` }),
       (i) =>
-        pool.query('SELECT value, memory_type FROM bench_bare WHERE namespace = $1 AND key = $2', [
+        pool.query('SELECT * FROM bench_bare WHERE namespace = $1 AND key = $2', [
           ns(pick(i)),
           `k${pick(i)}`,
         ]),
@@ -98,7 +99,7 @@ export async function main(args: string[]): Promise<void> {
       (i) => store.search({ prefix: prefix(i), limit: SEARCH_LIMIT }),
       (i) =>
         pool.query(
-          `SELECT namespace, key, value FROM bench_bare WHERE namespace LIKE $1 ORDER BY created_at DESC, id DESC LIMIT ${SEARCH_LIMIT}`,
+          `SELECT * FROM bench_bare WHERE namespace LIKE $1 ORDER BY created_at DESC, id DESC LIMIT ${SEARCH_LIMIT}`,
           [`${prefix(i)}%`],
         ),
     );
