@@ -21,6 +21,7 @@ import {
 } from './field';
 import { importEdits, type ImportNeed } from './imports';
 import { enumNames } from '../spec/field-type';
+import { normalizeAnnotation } from './mirror';
 
 const options = fieldOptionsSchema.extend({
   model: z.string(),
@@ -76,8 +77,17 @@ export const addPydanticField: Codemod<z.infer<typeof options>> = {
     const cls = findClass(root, p.model);
     if (!cls) throw new CodemodRefusal(`class ${p.model} not found`);
     const fields = classFields(cls);
-    if (fields.some((f) => f.name === p.field))
-      return unchanged(source, `${p.model}.${p.field} already exists`);
+    const existing = fields.find((f) => f.name === p.field);
+    if (existing) {
+      const wanted = annotation(p, optionalStyleOf(cls, source), usesTypingGenerics(source));
+      const same = normalizeAnnotation(existing.annotation) === normalizeAnnotation(wanted);
+      return {
+        ...unchanged(source, `${p.model}.${p.field} already exists`),
+        warnings: same
+          ? undefined
+          : [`${p.model}.${p.field} exists as ${existing.annotation}, not ${wanted}: left as it is`],
+      };
+    }
     if (!p.nullable && p.default === undefined) {
       throw new CodemodRefusal(
         `${p.model}.${p.field} is required (not nullable, no default): existing rows could not be migrated — give it a default or make it nullable`,

@@ -58,7 +58,13 @@ function punctuate(text: string, neighbour: string): string {
 }
 
 /** Adds an `Args:` (Google) or `:param:` (reST) entry after the last one; nothing for other docstrings. */
-function docstringEdit(source: string, fn: SyntaxNode, field: string, text: string): Edit | undefined {
+function docstringEdit(
+  source: string,
+  fn: SyntaxNode,
+  field: string,
+  text: string,
+  typeText: string,
+): Edit | undefined {
   const doc = docstringOf(fn);
   if (!doc) return undefined;
   const lines = doc.text.split('\n');
@@ -83,7 +89,10 @@ function docstringEdit(source: string, fn: SyntaxNode, field: string, text: stri
     if (lines.some((l) => l.trim().startsWith(`${field}:`) || l.trim().startsWith(`${field} (`)))
       return undefined;
     const at = starts[last]! + lines[last]!.length;
-    return { start: at, end: at, text: `\n${entryIndent}${field}: ${punctuate(text, lines[last]!)}` };
+    // `name (type): text` entries get the type too.
+    const typed = lines.slice(argsAt + 1, last + 1).some((l) => /^\s*\w+ \([^)]*\):/.test(l));
+    const head = typed ? `${field} (${typeText})` : field;
+    return { start: at, end: at, text: `\n${entryIndent}${head}: ${punctuate(text, lines[last]!)}` };
   }
   const params = lines.map((l, i) => (/^\s*:param\b/.test(l) ? i : -1)).filter((i) => i >= 0);
   if (params.length > 0) {
@@ -136,7 +145,13 @@ export const addServiceParameter: Codemod<z.infer<typeof options>> = {
       const elements = params.namedChildren.filter((n) => n.type !== 'comment' && n !== kwargs);
       edits.push(appendElement(source, params, parts.param, elements[elements.length - 1]));
       changes.push(`${p.className}.${p.method}(..., ${parts.param})`);
-      const doc = docstringEdit(source, fn, p.field, describeField(p, p.model));
+      const doc = docstringEdit(
+        source,
+        fn,
+        p.field,
+        describeField(p, p.model),
+        annotation(p, style, usesTypingGenerics(source)),
+      );
       if (doc) edits.push(doc);
     }
     const calls = constructorCalls(fn, p.model);
