@@ -280,6 +280,38 @@ describe('failures other than tests', () => {
       expect.stringMatching(/^src\/taskqueue\/services\/task_queue_service\.py:\d+: Incompatible types/),
     ]);
   });
+
+  it('refuses to overwrite a test file of the same name that it did not generate', async () => {
+    const root = copySample('taskqueue');
+    const spec = loadSpec('task-summary');
+    const mine = path.join(root, 'tests/test_task_summary_unit.py');
+    writeFileSync(mine, 'def test_mine() -> None:\n    assert True\n');
+    const error = await runTestingPhase(root, spec, sampleAnchors('taskqueue', spec, root)).catch(
+      (err: unknown) => err,
+    );
+    expect((error as SpecialistError).type).toBe('WorkspaceInvalid');
+    expect(readFileSync(mine, 'utf8')).toBe('def test_mine() -> None:\n    assert True\n');
+  });
+
+  it('fails when pytest does not collect the generated files', async () => {
+    const root = copySample('taskqueue');
+    const spec = loadSpec('task-summary');
+    const pyproject = path.join(root, 'pyproject.toml');
+    writeFileSync(
+      pyproject,
+      readFileSync(pyproject, 'utf8').replace(
+        'testpaths = ["tests"]',
+        'testpaths = ["tests/test_domain.py"]',
+      ),
+    );
+    const error = await runTestingPhase(root, spec, sampleAnchors('taskqueue', spec, root)).catch(
+      (err: unknown) => err,
+    );
+    expect((error as SpecialistError).type).toBe('TestsFailed');
+    expect((error as SpecialistError).message).toMatch(
+      /did not collect the generated unit, integration, migration tests/,
+    );
+  });
 });
 
 describe('long pytest runs', () => {
