@@ -35,9 +35,14 @@ export function removeStackFile(dataDir: string): void {
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // After a crash the pid may have been reused by an unrelated process: on Linux, check its command.
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('specialist');
+  } catch {
+    return true; // No /proc (macOS): trust the pid.
   }
 }
 
@@ -49,6 +54,9 @@ export function readStackFile(dataDir: string): StackFile | undefined {
   } catch {
     return undefined;
   }
-  if (typeof stack.pid !== 'number' || !alive(stack.pid)) return undefined;
+  if (typeof stack.pid !== 'number' || !alive(stack.pid)) {
+    removeStackFile(dataDir); // Left by a `specialist dev` that was killed: it misleads nobody again.
+    return undefined;
+  }
   return stack;
 }

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CliError } from '../../src/client/cli-error';
 import { ensureDatabaseUrl, ensureStack } from '../../src/stack/ensure-stack';
-import { writeStackFile } from '../../src/stack/stack-file';
+import { readStackFile, stackFilePath, writeStackFile } from '../../src/stack/stack-file';
 
 describe('ensureStack and ensureDatabaseUrl', () => {
   let home: string;
@@ -39,24 +40,50 @@ describe('ensureStack and ensureDatabaseUrl', () => {
   });
 
   it('uses the stack of a running `specialist dev` of the same data folder', async () => {
-    writeStackFile(home, {
-      pid: process.pid,
-      temporalAddress: '127.0.0.1:17233',
-      namespace: 'default',
-      taskQueue: 'python-backend-specialist',
-      uiUrl: 'http://127.0.0.1:18233',
-      databaseUrl: 'postgres://postgres:postgres@127.0.0.1:15432/specialist',
-      pids: {},
-      startedAt: new Date().toISOString(),
-    });
-    const stack = await ensureStack({ env: { SPECIALIST_HOME: home } });
-    expect(stack).toMatchObject({
-      source: 'dev',
-      temporalAddress: '127.0.0.1:17233',
-      uiUrl: 'http://127.0.0.1:18233',
-    });
-    const db = await ensureDatabaseUrl({ env: { SPECIALIST_HOME: home } });
-    expect(db.url).toBe('postgres://postgres:postgres@127.0.0.1:15432/specialist');
+    // Stands in for the `specialist dev` process (its command line names the tool).
+    const dev = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', 'specialist', 'dev']);
+    try {
+      writeStackFile(home, {
+        pid: dev.pid!,
+        temporalAddress: '127.0.0.1:17233',
+        namespace: 'default',
+        taskQueue: 'python-backend-specialist',
+        uiUrl: 'http://127.0.0.1:18233',
+        databaseUrl: 'postgres://postgres:postgres@127.0.0.1:15432/specialist',
+        pids: {},
+        startedAt: new Date().toISOString(),
+      });
+      const stack = await ensureStack({ env: { SPECIALIST_HOME: home } });
+      expect(stack).toMatchObject({
+        source: 'dev',
+        temporalAddress: '127.0.0.1:17233',
+        uiUrl: 'http://127.0.0.1:18233',
+      });
+      const db = await ensureDatabaseUrl({ env: { SPECIALIST_HOME: home } });
+      expect(db.url).toBe('postgres://postgres:postgres@127.0.0.1:15432/specialist');
+    } finally {
+      dev.kill();
+    }
+  });
+
+  it('ignores and removes the stack file of a `specialist dev` that is gone', async () => {
+    // Alive but not `specialist dev`: as when a crashed dev's pid is reused.
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      writeStackFile(home, {
+        pid: other.pid!,
+        temporalAddress: '127.0.0.1:17233',
+        namespace: 'default',
+        taskQueue: 'python-backend-specialist',
+        databaseUrl: 'postgres://postgres:postgres@127.0.0.1:15432/specialist',
+        pids: {},
+        startedAt: new Date().toISOString(),
+      });
+      expect(readStackFile(home)).toBeUndefined();
+      expect(existsSync(stackFilePath(home))).toBe(false);
+    } finally {
+      other.kill();
+    }
   });
 
   it('reports bad configuration as a one-line CLI error (exit 2)', async () => {
