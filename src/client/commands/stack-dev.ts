@@ -86,10 +86,13 @@ export async function devCommand(options: DevOptions): Promise<void> {
       'Ctrl-C stops everything.',
     ].join('\n'),
   );
+  // Signal listeners do not keep Node alive: with every server reused and no worker, nothing would.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   const outcome = await Promise.race([
     signal.promise.then((s) => ({ signal: s })),
     stack.failed.then((why) => ({ failure: why })),
   ]);
+  clearInterval(keepAlive);
   if ('failure' in outcome) console.error(`specialist dev: ${outcome.failure}; stopping the rest`);
   else console.log('stopping: worker, then Temporal, then PostgreSQL ...');
   try {
