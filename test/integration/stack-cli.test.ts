@@ -100,6 +100,8 @@ describe('specialist dev', () => {
       );
       await reuse.ready;
       expect(reuse.output().stdout).toMatch(/PostgreSQL: reusing[\s\S]*Temporal: reusing/);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(reuse.child.exitCode).toBeNull(); // still up: it only ends on Ctrl-C
       reuse.child.kill('SIGINT');
       expect(await reuse.exited).toBe(0);
       expect(await postgresAnswers(stack.databaseUrl)).toBe(true);
