@@ -5,7 +5,9 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
-# `npm ci` also builds dist/ (the `prepare` script); dev dependencies are dropped afterwards.
+# `npm ci` also builds dist/ (the `prepare` script; its venv/CLI setup is not needed in this stage);
+# dev dependencies are dropped afterwards.
+ENV SPECIALIST_SKIP_SETUP=1
 RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

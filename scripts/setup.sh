@@ -6,6 +6,12 @@
 # Data dir: SPECIALIST_HOME, else .specialist/ in this checkout (the venv always lives in the checkout).
 set -euo pipefail
 
+# `npm install` runs this too (the prepare script), so that `npm install && npm run demo` works.
+if [ -n "${SPECIALIST_SKIP_SETUP:-}" ]; then
+  echo "setup: skipped (SPECIALIST_SKIP_SETUP is set)"
+  exit 0
+fi
+
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="${SPECIALIST_HOME:-$ROOT/.specialist}"
 PYTHON="${PYTHON:-python3}"
