@@ -13,7 +13,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      testTimeout: 300_000,
+      setupFilesAfterEnv: ['<rootDir>/test/setup/integration-timeout.ts'],
     },
   ],
 };
