@@ -3,10 +3,10 @@
  * workflow in `src/workflows` and every activity from `createActivities`.
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { Pool } from 'pg';
 import { createActivities } from '../activities';
 import { redactUrl } from '../config/env';
 import { prepareDatabase } from './migrate';
+import { createMemoryPool } from '../memory';
 
 export interface WorkerOptions {
   /** Temporal frontend, host:port. */
@@ -39,7 +39,8 @@ export function installRuntime(): void {
 /** Connects, migrates and starts polling; returns once the worker is running. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   installRuntime();
-  const pool = new Pool({ connectionString: options.databaseUrl, max: 10 });
+  // Statement timeouts and an idle-error handler: a PostgreSQL restart must not crash the worker.
+  const pool = createMemoryPool({ connectionString: options.databaseUrl });
   try {
     await prepareDatabase(pool);
   } catch (err) {
