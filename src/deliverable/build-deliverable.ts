@@ -3,7 +3,7 @@
  * pytest numbers and the spec (for the compatibility notes). Pure and deterministic: the workflow calls
  * it, so it must not read clocks or files.
  */
-import type { FeatureSpec, PhaseName } from '../spec/feature-spec';
+import { PHASE_NAMES, type FeatureSpec, type PhaseName } from '../spec/feature-spec';
 import type { PhaseActivityResult, PhaseProgress } from '../workflows/run-types';
 import { deliverableSchema, type Deliverable } from './deliverable-schema';
 
@@ -21,21 +21,12 @@ export interface DeliverableInput {
   results: Partial<Record<PhaseName, PhaseActivityResult>>;
 }
 
-const ORDER: PhaseName[] = [
-  'domain_model',
-  'database_migration',
-  'service_layer',
-  'api_layer',
-  'serialization',
-  'testing_validation',
-];
-
 export function buildDeliverable(input: DeliverableInput): Deliverable {
   const completed = (name: PhaseName) => input.phases.some((p) => p.name === name && p.state === 'completed');
   const created = new Set<string>();
   const modified = new Set<string>();
   let head = input.baseCommit;
-  for (const name of ORDER) {
+  for (const name of PHASE_NAMES) {
     const result = input.results[name];
     if (!result) continue;
     result.filesCreated.forEach((f) => created.add(f));

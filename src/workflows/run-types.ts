@@ -3,6 +3,7 @@
  * `progress` query and the person's decisions. Types only (no runtime code), so both the workflow
  * bundle and the activities import them without pulling anything into the other side.
  */
+import type { TestingResult } from '../phases/contract';
 import type { FeatureSpec, PhaseName, SubAgent } from '../spec/feature-spec';
 
 /** Input of the parent workflow `implementFeature`. */
@@ -114,17 +115,18 @@ export interface PhaseActivityResult {
   testing?: TestingSummary;
 }
 
-export interface TestingSummary {
-  passed: number;
-  failed: number;
-  errors: number;
-  skipped: number;
-  unitTestsPassed: boolean;
-  integrationTestsPassed: boolean;
-  migrationTestsPassed: boolean;
-  coveragePercentage: number;
-  mypy: { configured: boolean; passed?: boolean };
-}
+/** The numbers of phase 6 the workflow keeps (the full `TestingResult` stays in the activity). */
+export type TestingSummary = Pick<
+  TestingResult,
+  | 'passed'
+  | 'failed'
+  | 'errors'
+  | 'skipped'
+  | 'unitTestsPassed'
+  | 'integrationTestsPassed'
+  | 'migrationTestsPassed'
+  | 'coveragePercentage'
+> & { mypy: { configured: boolean; passed?: boolean } };
 
 /** Input of the two sub-agent child workflows. */
 export type SubAgentInput = PhaseActivityInput & { agent: SubAgent };
