@@ -1,6 +1,7 @@
 /** Reads and parses a workspace's Python files once, and indexes their classes and functions. */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { ERROR_TYPES, SpecialistError } from '../errors';
 import type { SyntaxNode, Tree } from '../python-syntax/parse';
 import { definitionName, findAll, functionsOf, parsePython } from '../python-syntax/parse';
 
@@ -97,6 +98,11 @@ const isTestPath = (rel: string) =>
 
 /** Parses every Python file under `root` (virtualenvs, caches and build folders skipped). */
 export function indexWorkspace(root: string): WorkspaceIndex {
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new SpecialistError(ERROR_TYPES.workspaceInvalid, `workspace ${root} is not a folder`, {
+      workspace: root,
+    });
+  }
   const sourceRoot = detectSourceRoot(root);
   const files: PyFile[] = listPython(root).map((rel) => {
     const source = readFileSync(path.join(root, rel), 'utf8');

@@ -12,7 +12,7 @@ import pc from 'picocolors';
 import { git } from '../git/git';
 import { PROJECT_ROOT } from '../python/interpreter';
 import { EXIT } from './cli-error';
-import { readSpecFile } from './commands/run-specs';
+import { readSpecFile } from './spec-file';
 import { openSession, reportOutcome, uiLink, watchRun } from './commands/run-session';
 import { startRun } from './commands/run-start';
 

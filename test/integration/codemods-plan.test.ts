@@ -123,4 +123,11 @@ describe('specialist plan', () => {
     expect(code).toBe(2);
     expect(err).toMatch(/SpecInvalid: .*unknown model "Ticket".*Task/);
   });
+
+  test('a workspace that does not exist exits 2 naming it', async () => {
+    const missing = path.join(dir, 'no-such-folder');
+    const { err, code } = await run(['plan', 'examples/specs/task-summary.json', '--workspace', missing]);
+    expect(code).toBe(2);
+    expect(err).toContain(`WorkspaceInvalid: workspace ${missing} is not a folder`);
+  });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createPhaseActivities } from '../../src/activities/phase-activities';
 import { createWorkspaceActivities } from '../../src/activities/workspace-activities';
-import { readSpecFile } from '../../src/client/commands/run-specs';
+import { readSpecFile } from '../../src/client/spec-file';
 import { copySample } from '../../src/client/demo';
 import { git } from '../../src/git/git';
 import { PROJECT_ROOT } from '../../src/python/interpreter';

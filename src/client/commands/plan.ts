@@ -1,32 +1,10 @@
 /** `specialist plan <spec.json> --workspace <dir> [--json]`: preview phases 1–5 as a diff, touching nothing. */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../cli-error';
 import { SpecialistError } from '../../errors';
-import { parseFeatureSpec, SpecError } from '../../spec/feature-spec';
+import { readSpecFile } from '../spec-file';
 import { planFeature } from '../../phases/plan-feature';
-
-function readSpec(file: string) {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as Error).message}`, EXIT.badInput);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`${file}: not valid JSON: ${(err as Error).message}`, EXIT.badInput);
-  }
-  try {
-    return parseFeatureSpec(json, file);
-  } catch (err) {
-    if (err instanceof SpecError) throw new CliError(err.message, EXIT.badInput);
-    throw err;
-  }
-}
 
 export function registerPlanCommand(program: Command): void {
   program
@@ -36,7 +14,7 @@ export function registerPlanCommand(program: Command): void {
     .option('-w, --workspace <dir>', 'the Python project to plan for', '.')
     .option('--json', 'print the anchor map, the changes and the diff as JSON')
     .action(async (specFile: string, options: { workspace: string; json?: boolean }) => {
-      const spec = readSpec(specFile);
+      const spec = readSpecFile(specFile);
       const root = path.resolve(options.workspace);
       let plan;
       try {

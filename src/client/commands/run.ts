@@ -12,7 +12,8 @@ import type { RetryRequest } from '../../workflows/run-types';
 import { CliError, EXIT } from '../cli-error';
 import { registerDemoCommand } from '../demo';
 import { renderProgress, renderWaiting } from '../progress/progress-view';
-import { readSpecFile, storeTechnicalSpecs } from './run-specs';
+import { readSpecFile } from '../spec-file';
+import { storeTechnicalSpecs } from './run-specs';
 import { startRun } from './run-start';
 import {
   closedOutcome,
