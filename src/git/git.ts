@@ -93,8 +93,21 @@ export async function removeWorktree(repo: string, dir: string): Promise<void> {
   await git(repo, ['worktree', 'prune']).catch(() => undefined);
 }
 
-/** Puts the worktree exactly at `commit`: tracked files reset, untracked and ignored files removed. */
+/**
+ * Puts the worktree exactly at `commit`: tracked files reset, untracked and ignored files removed.
+ * Refuses anything but a linked worktree: a wrong path must never reset a person's own checkout.
+ */
 export async function resetWorktree(worktree: string, commit: string): Promise<void> {
+  const [gitDir, commonDir] = (
+    await git(worktree, ['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'])
+  ).split('\n');
+  if (!gitDir || gitDir === commonDir) {
+    throw new SpecialistError(
+      ERROR_TYPES.workspaceInvalid,
+      `${worktree} is a repository's main checkout, not a run's worktree: refusing to reset it`,
+      { worktree },
+    );
+  }
   await git(worktree, ['reset', '--quiet', '--hard', commit]);
   await git(worktree, ['clean', '-ffdxq']);
 }
