@@ -246,30 +246,27 @@ export function toDatabase(f: FieldOptions, expr: string): string {
   return f.nullable ? noneSafe(type, expr, converted) : converted;
 }
 
+/** `raw` (text) parsed into a datetime, UUID or enum member; undefined for other types. */
+function parsedFromText(type: FieldType, raw: string): string | undefined {
+  switch (type.kind) {
+    case 'datetime':
+      return `datetime.fromisoformat(${raw})`;
+    case 'UUID':
+      return `UUID(${raw})`;
+    case 'enum':
+      return `${type.name}(${raw})`;
+    default:
+      return undefined;
+  }
+}
+
 /** The model value read back from a column expression `raw` (e.g. `row["x"]`). */
 export function fromDatabase(f: FieldOptions, raw: string): string {
   const type = typeOf(f);
-  let converted: string;
-  switch (type.kind) {
-    case 'datetime':
-      converted = `datetime.fromisoformat(${raw})`;
-      break;
-    case 'UUID':
-      converted = `UUID(${raw})`;
-      break;
-    case 'enum':
-      converted = `${type.name}(${raw})`;
-      break;
-    case 'bool':
-      converted = `bool(${raw})`;
-      break;
-    case 'list':
-    case 'dict':
-      converted = `json.loads(${raw})`;
-      break;
-    default:
-      return raw;
-  }
+  let converted = parsedFromText(type, raw);
+  if (type.kind === 'bool') converted = `bool(${raw})`;
+  if (type.kind === 'list' || type.kind === 'dict') converted = `json.loads(${raw})`;
+  if (converted === undefined) return raw;
   return f.nullable ? `${converted} if ${raw} is not None else None` : converted;
 }
 
@@ -278,21 +275,8 @@ export function fromDatabase(f: FieldOptions, raw: string): string {
  * `test` is the expression that says whether it was given.
  */
 export function fromArgument(f: FieldOptions, raw: string, test = raw): string {
-  const type = typeOf(f);
-  let converted: string;
-  switch (type.kind) {
-    case 'datetime':
-      converted = `datetime.fromisoformat(${raw})`;
-      break;
-    case 'UUID':
-      converted = `UUID(${raw})`;
-      break;
-    case 'enum':
-      converted = `${type.name}(${raw})`;
-      break;
-    default:
-      return raw;
-  }
+  const converted = parsedFromText(typeOf(f), raw);
+  if (converted === undefined) return raw;
   return f.nullable || f.default === undefined ? `${converted} if ${test} else None` : converted;
 }
 

@@ -61,6 +61,22 @@ async function sendDecision<T>(send: () => Promise<T>): Promise<T> {
   }
 }
 
+/** After a person's decision: print the run's answer, then follow the run unless detached. */
+async function followDecision(
+  session: Session,
+  workflowId: string,
+  answer: string,
+  options: { detach?: boolean; json?: boolean },
+): Promise<number> {
+  process.stderr.write(`${answer}\n`);
+  if (options.detach) return EXIT.ok;
+  const handle = session.client.workflow.getHandle(workflowId);
+  return reportOutcome(
+    await watchRun(handle, { link: uiLink(session.stack, workflowId) }),
+    Boolean(options.json),
+  );
+}
+
 export function registerRunCommands(program: Command): void {
   program
     .command('run')
@@ -180,12 +196,7 @@ export function registerRunCommands(program: Command): void {
               await storeTechnicalSpecs(session.stack.databaseUrl, memo.techSpecTaskId, spec);
           }
           const answer = await sendDecision(() => handle.executeUpdate(retryUpdate, { args: [request] }));
-          process.stderr.write(`${answer}\n`);
-          if (options.detach) return EXIT.ok;
-          return reportOutcome(
-            await watchRun(handle, { link: uiLink(session.stack, workflowId) }),
-            Boolean(options.json),
-          );
+          return followDecision(session, workflowId, answer, options);
         });
       },
     );
@@ -203,12 +214,7 @@ export function registerRunCommands(program: Command): void {
         const answer = await sendDecision(() =>
           handle.executeUpdate(skipUpdate, { args: [options.reason ? { reason: options.reason } : {}] }),
         );
-        process.stderr.write(`${answer}\n`);
-        if (options.detach) return EXIT.ok;
-        return reportOutcome(
-          await watchRun(handle, { link: uiLink(session.stack, workflowId) }),
-          Boolean(options.json),
-        );
+        return followDecision(session, workflowId, answer, options);
       });
     });
 
