@@ -19,7 +19,7 @@ import { connectionVariable, migrationChecks } from '../codemods/add-column-migr
 import { buildsModel, constructorCalls } from '../codemods/add-row-mapper-field';
 import { insertParams } from '../codemods/add-insert-column';
 import { findToolSchemas, dictValue } from '../codemods/add-tool-schema-property';
-import { modelParameter } from '../codemods/add-serializer-field';
+import { modelParameter, SERIALIZER_NAME } from '../codemods/add-serializer-field';
 import { sqlType } from '../codemods/field';
 import { insertRegex, parseCreateTable, parseInsert } from '../codemods/sql';
 import type {
@@ -558,9 +558,7 @@ function findTool(
 
 function findSerializers(index: WorkspaceIndex, model: string): SerializerAnchor[] {
   return index.functions
-    .filter(
-      (f) => !f.file.isTest && /serial|to_dict|to_json|as_dict/.test(f.name) && modelParameter(f.node, model),
-    )
+    .filter((f) => !f.file.isTest && SERIALIZER_NAME.test(f.name) && modelParameter(f.node, model))
     .map((f) => ({
       file: f.file.path,
       module: f.file.module,

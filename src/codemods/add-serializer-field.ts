@@ -12,6 +12,9 @@ const options = fieldOptionsSchema.merge(modelContextSchema).extend({
   functions: z.array(z.string()).optional(),
 });
 
+/** Function names that mark a serializer (`_serialize_task`, `book_to_dict`, `as_dict`, ...). */
+export const SERIALIZER_NAME = /serial|to_dict|to_json|as_dict/;
+
 /** The model-typed parameter of a function (`task: Task`), or undefined. */
 export function modelParameter(fn: SyntaxNode, model: string): string | undefined {
   for (const param of fn.childForFieldName('parameters')?.namedChildren ?? []) {
@@ -49,7 +52,7 @@ export const addSerializerField: Codemod<z.infer<typeof options>> = {
     const candidates = functionsOf(root).filter((f) =>
       p.functions
         ? p.functions.includes(f.name)
-        : modelParameter(f.fn, p.model) !== undefined && /serial|to_dict|to_json|as_dict/.test(f.name),
+        : modelParameter(f.fn, p.model) !== undefined && SERIALIZER_NAME.test(f.name),
     );
     if (candidates.length === 0) return skipped(source, `no serializer of ${p.model} here`);
     const quote = dominantQuote(root);
