@@ -14,6 +14,11 @@ export const ERROR_TYPES = {
   codemodFailed: 'CodemodFailed',
   /** py_compile failed on a touched file. */
   compileFailed: 'CompileFailed',
+  /**
+   * A check of an edit phase (the model probe, the migration checks on the project's own database code)
+   * failed or could not run: the phase's edits are undone and the run waits with the check's output.
+   */
+  checkFailed: 'CheckFailed',
   /** pytest or mypy failed. */
   testsFailed: 'TestsFailed',
   /** The workspace is not usable (not a git repo, missing interpreter, ...). */

@@ -1,13 +1,13 @@
 /** The edit phases 1–5: apply the codemods of one phase for every change of a spec to a workspace. */
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeWorkspace } from '../analysis/analyze-workspace';
 import type { AnchorMap } from '../analysis/anchor-map';
-import { SpecialistError } from '../errors';
+import { ERROR_TYPES, SpecialistError } from '../errors';
 import { resolvePython } from '../python/interpreter';
 import { syntaxErrorAt } from '../python-syntax/parse';
 import type { FeatureSpec } from '../spec/feature-spec';
+import { compilePythonFiles } from '../validation/py-compile';
 import type { PhaseEditResult } from './contract';
 import { FileSet, runPhase, type EditPhaseName } from './phase-codemods';
 import { migrationProbe } from './migration-probe';
@@ -17,48 +17,53 @@ export type { EditPhaseName } from './phase-codemods';
 
 type Check = PhaseEditResult['checks'][number];
 
-function pyCompile(python: string, root: string, files: string[]): Check {
-  if (files.length === 0) return { name: 'py_compile', passed: true, detail: 'no file touched' };
-  // py_compile proper, but into a throwaway .pyc: no __pycache__ lands in the workspace (a git worktree).
-  const script = [
-    'import os, py_compile, sys, tempfile',
-    'fd, cfile = tempfile.mkstemp(suffix=".pyc")',
-    'os.close(fd)',
-    'try:',
-    '    for f in sys.argv[1:]:',
-    '        py_compile.compile(f, cfile=cfile, doraise=True)',
-    'except py_compile.PyCompileError as exc:',
-    '    print(exc.msg, file=sys.stderr)',
-    '    sys.exit(1)',
-    'finally:',
-    '    os.remove(cfile)',
-  ].join('\n');
-  const run = spawnSync(python, ['-c', script, ...files], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (run.error)
-    // No interpreter is not a compile error: the edits parsed; the check says what could not run.
+/** Bytes of a failed check's output carried in the error (the run shows it to a person). */
+const MAX_CHECK_OUTPUT = 1_500;
+
+/** The compile check; `ran: false` when the interpreter could not run it (a failed check too). */
+async function pyCompile(python: string, root: string, files: string[]): Promise<Check & { ran: boolean }> {
+  if (files.length === 0) return { name: 'py_compile', passed: true, detail: 'no file touched', ran: true };
+  try {
+    const problems = await compilePythonFiles(python, root, files);
     return {
-      name: 'py_compile (not run)',
-      passed: false,
-      detail: `could not run ${python}: ${run.error.message}`,
+      name: 'py_compile',
+      passed: problems.length === 0,
+      detail:
+        problems.length === 0
+          ? `${files.length} file(s) compile`
+          : problems
+              .map((p) => `${path.relative(root, path.resolve(root, p.file))}:${p.line ?? '?'} ${p.message}`)
+              .join('; '),
+      ran: true,
     };
-  return {
-    name: 'py_compile',
-    passed: run.status === 0,
-    detail:
-      run.status === 0 ? `${files.length} file(s) compile` : (run.stderr || run.stdout).trim().slice(0, 2000),
-  };
+  } catch (err) {
+    return {
+      name: 'py_compile',
+      passed: false,
+      detail: `could not run ${python}: ${(err as Error).message}`,
+      ran: false,
+    };
+  }
+}
+
+function restore(root: string, files: FileSet, touched: string[]): void {
+  for (const file of touched) writeFileSync(path.join(root, file), files.original.get(file)!);
+}
+
+/** Every failed check, each with its output, as a person reads it where the run waits. */
+export function describeFailedChecks(phase: EditPhaseName, failed: Check[]): string {
+  const lines = failed.map((c) => `- ${c.name}: ${(c.detail ?? 'failed').slice(0, MAX_CHECK_OUTPUT)}`);
+  return [`${phase}: ${failed.length} check(s) failed; the phase's edits were undone:`, ...lines].join('\n');
 }
 
 /**
  * Applies one phase's codemods to the files under `root` (writing only files whose content changes),
- * checks the result (re-parse, py_compile, model instantiation for domain_model) and reports it.
- * Idempotent: a second call changes no file. Throws `SpecialistError` (`SpecInvalid`,
- * `AnchorNotFound`, `AnchorAmbiguous`, `CodemodFailed`, `CompileFailed`) without leaving a
- * half-edited workspace behind.
+ * checks the result (re-parse, py_compile, the model probe for domain_model, the fresh and old
+ * database checks with the project's own code for database_migration) and reports it. Idempotent: a
+ * second call changes no file. Fails closed: a check that fails or cannot run restores every file the
+ * phase wrote and throws. Throws `SpecialistError` (`SpecInvalid`, `AnchorNotFound`,
+ * `AnchorAmbiguous`, `CodemodFailed`, `CompileFailed`, `CheckFailed`) without leaving a half-edited
+ * workspace behind.
  */
 export async function applyEditPhase(
   root: string,
@@ -82,33 +87,38 @@ export async function applyEditPhase(
     });
   }
   for (const file of touched) writeFileSync(path.join(root, file), files.current.get(file)!);
-  const python = resolvePython(root, spec.architecture.python);
-  const compiled = pyCompile(python, root, touched);
-  checks.push(compiled);
-  if (!compiled.passed && compiled.name === 'py_compile' && touched.length > 0) {
-    for (const file of touched) writeFileSync(path.join(root, file), files.original.get(file)!);
-    throw new SpecialistError(
-      'CompileFailed',
-      `${phase}: the edited files do not compile (restored): ${compiled.detail}`,
-      {
-        files: touched,
-      },
-    );
-  }
-  if (phase === 'domain_model') {
-    for (const [i, change] of spec.data_models.changes.entries())
-      checks.push(...modelProbe(python, root, map, i, change));
-  }
-  if (phase === 'database_migration') {
-    for (const [i, change] of spec.data_models.changes.entries()) {
-      const a = map.changes[i]!;
-      const file = a.createTables[0]?.file;
-      if (!file) continue;
-      const after = files.current.get(file) ?? readFileSync(path.join(root, file), 'utf8');
-      const before = files.original.get(file) ?? after;
-      if (before === after) continue; // already migrated by an earlier run: nothing new to replay
-      checks.push(migrationProbe(python, a, change, before, after));
+  try {
+    const python = resolvePython(root, spec.architecture.python);
+    const { ran, ...compiled } = await pyCompile(python, root, touched);
+    checks.push(compiled);
+    if (ran && !compiled.passed) {
+      throw new SpecialistError(
+        ERROR_TYPES.compileFailed,
+        `${phase}: the edited files do not compile (restored): ${compiled.detail}`,
+        { files: touched },
+      );
     }
+    if (compiled.passed && phase === 'domain_model') {
+      for (const [i, change] of spec.data_models.changes.entries())
+        checks.push(...(await modelProbe(python, root, map, i, change)));
+    }
+    if (compiled.passed && phase === 'database_migration') {
+      // The files as they were before the phase: the base code that made the "old" database.
+      const originals = new Map(touched.map((f) => [f, files.original.get(f)!]));
+      for (const [i, change] of spec.data_models.changes.entries())
+        checks.push(...(await migrationProbe(python, root, map, i, change, originals)));
+    }
+    const failed = checks.filter((c) => !c.passed);
+    if (failed.length > 0) {
+      throw new SpecialistError(ERROR_TYPES.checkFailed, describeFailedChecks(phase, failed), {
+        phase,
+        files: touched,
+        checks: failed,
+      });
+    }
+  } catch (err) {
+    restore(root, files, touched);
+    throw err;
   }
   for (const note of notes) checks.push({ name: 'note', passed: true, detail: note });
   return { phase, filesModified: touched, filesCreated: [], changes, checks };

@@ -1,13 +1,15 @@
 /**
- * The domain-model check of phase 1: import the model and validate the new field with a valid and an
- * invalid value (through `validate_assignment`, so that other required fields do not matter).
+ * The domain-model check of phase 1: import the model from the worktree and validate the new field
+ * with a valid and an invalid value (through `validate_assignment`, so that other required fields do
+ * not matter). Fails closed: a model that does not import, is imported from somewhere else, or is not
+ * a Pydantic model is a failed check naming what was seen.
  */
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { AnchorMap } from '../analysis/anchor-map';
 import type { FeatureSpec, FieldChange } from '../spec/feature-spec';
 import type { FieldType } from '../spec/field-type';
 import type { PhaseEditResult } from './contract';
+import { runProbe } from './python-probe';
 
 type Check = PhaseEditResult['checks'][number];
 
@@ -68,91 +70,86 @@ export function invalidSample(change: FieldChange, type: FieldType): unknown {
   }
 }
 
-const SCRIPT = `
-import importlib, json, sys
-spec = json.loads(sys.argv[1])
+const SCRIPT = String.raw`
+import importlib
 try:
-    module = importlib.import_module(spec["module"])
-    model = getattr(module, spec["model"])
-except Exception as exc:
-    print(json.dumps({"imported": False, "error": f"{type(exc).__name__}: {exc}"}))
-    sys.exit(0)
-from pydantic import ValidationError
-out = {"imported": True}
-blank = model.model_construct()
-validator = model.__pydantic_validator__
-def attempt(value):
-    try:
-        validator.validate_assignment(blank, spec["field"], value)
-        return None
-    except ValidationError as exc:
-        return exc.errors()[0]["msg"] if exc.errors() else str(exc)
-if "valid" in spec:
-    out["valid_error"] = attempt(spec["valid"])
-out["invalid_error"] = attempt(spec["invalid"])
-out["has_field"] = spec["field"] in model.model_fields
-print(json.dumps(out))
+    module = importlib.import_module(req["module"])
+except BaseException as exc:
+    emit({"error": f"could not import {req['module']}: {describe_error(exc)}"})
+elsewhere = imported_from(module)
+if elsewhere:
+    emit({"error": f"{req['module']} was imported from {elsewhere}, not from the worktree"})
+model = getattr(module, req["model"], None)
+if model is None:
+    emit({"error": f"{req['module']} has no {req['model']}"})
+if not isinstance(model, type) or not hasattr(model, "model_fields") or not hasattr(model, "__pydantic_validator__"):
+    import dataclasses
+    kind = "a dataclass" if dataclasses.is_dataclass(model) else type(model).__name__ if not isinstance(model, type) else "a class"
+    emit({"error": f"{req['module']}.{req['model']} is {kind}, not a Pydantic model"})
+try:
+    from pydantic import ValidationError
+    out = {"has_field": req["field"] in model.model_fields}
+    blank = model.model_construct()
+    validator = model.__pydantic_validator__
+    def attempt(value):
+        try:
+            validator.validate_assignment(blank, req["field"], value)
+            return None
+        except ValidationError as exc:
+            return exc.errors()[0]["msg"] if exc.errors() else str(exc)
+    if "valid" in req:
+        out["valid_error"] = attempt(req["valid"])
+    out["invalid_error"] = attempt(req["invalid"])
+except BaseException as exc:
+    emit({"error": f"could not validate {req['model']}.{req['field']}: {describe_error(exc)}"})
+emit(out)
 `;
 
-export function modelProbe(
+interface ModelProbeOut {
+  error?: string;
+  has_field?: boolean;
+  valid_error?: string | null;
+  invalid_error?: string | null;
+}
+
+/** The folders the worktree's code is imported from: the source root, then pytest's `pythonpath`. */
+export function worktreeSysPath(root: string, map: AnchorMap): string[] {
+  return [...new Set([map.sourceRoot || '.', ...map.tests.pythonPath].map((p) => path.resolve(root, p)))];
+}
+
+export async function modelProbe(
   python: string,
   root: string,
   map: AnchorMap,
   i: number,
   change: FieldChange,
-): Check[] {
+): Promise<Check[]> {
   const a = map.changes[i]!;
   const name = `instantiate ${a.model}.${a.field}`;
   const enumValues = a.enums[0]?.members.map((m) => m.value) ?? [];
   const valid = validSample(change, a.type, enumValues);
-  const probe: Record<string, unknown> = {
+  const request: Record<string, unknown> = {
     module: a.modelAnchor.module,
     model: a.model,
     field: a.field,
     invalid: invalidSample(change, a.type),
   };
-  if (valid !== undefined) probe.valid = valid;
-  const pythonPath = [map.sourceRoot, ...map.tests.pythonPath].map((p) => path.join(root, p));
-  const run = spawnSync(python, ['-c', SCRIPT, JSON.stringify(probe)], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: {
-      ...process.env,
-      PYTHONPATH: [...new Set(pythonPath)].join(path.delimiter),
-      PYTHONDONTWRITEBYTECODE: '1',
-    },
+  if (valid !== undefined) request.valid = valid;
+  const run = await runProbe<ModelProbeOut>(python, SCRIPT, request, {
+    sysPath: worktreeSysPath(root, map),
+    label: `the model check of ${a.model}`,
   });
-  if (run.error || run.status !== 0) {
-    return [
-      {
-        name: `${name} (skipped)`,
-        passed: true,
-        detail: `could not run the probe: ${run.error?.message ?? run.stderr.trim().slice(0, 500)}`,
-      },
-    ];
-  }
-  let out: {
-    imported: boolean;
-    error?: string;
-    valid_error?: string | null;
-    invalid_error?: string | null;
-    has_field?: boolean;
-  };
-  try {
-    out = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}');
-  } catch {
-    return [
-      {
-        name: `${name} (skipped)`,
-        passed: true,
-        detail: `unreadable probe output: ${run.stdout.slice(0, 300)}`,
-      },
-    ];
-  }
-  if (!out.imported)
-    return [{ name: `${name} (skipped)`, passed: true, detail: `the model does not import: ${out.error}` }];
-  const checks: Check[] = [{ name: `${a.model} has field ${a.field}`, passed: !!out.has_field }];
+  const importCheck = `import ${a.model} from ${a.modelAnchor.module}`;
+  if (!run.ok) return [{ name: importCheck, passed: false, detail: run.reason }];
+  const out = run.out;
+  if (out.error !== undefined) return [{ name: importCheck, passed: false, detail: out.error }];
+  const checks: Check[] = [
+    {
+      name: `${a.model} has field ${a.field}`,
+      passed: out.has_field === true,
+      ...(out.has_field ? {} : { detail: `${a.model}.model_fields has no ${a.field}` }),
+    },
+  ];
   if (valid !== undefined) {
     checks.push({
       name: `${name} with a valid value`,
@@ -162,8 +159,8 @@ export function modelProbe(
   }
   checks.push({
     name: `${name} with an invalid value`,
-    passed: out.invalid_error !== null,
-    detail: `${JSON.stringify(probe.invalid)}${out.invalid_error ? ` refused: ${out.invalid_error}` : ' was accepted'}`,
+    passed: typeof out.invalid_error === 'string',
+    detail: `${JSON.stringify(request.invalid)}${out.invalid_error ? ` refused: ${out.invalid_error}` : ' was accepted'}`,
   });
   return checks;
 }

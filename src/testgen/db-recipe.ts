@@ -18,8 +18,8 @@ export interface DbRecipe {
   annotation?: string;
 }
 
-const OPEN_NAMES = ['initialize', 'init', 'connect', 'open', 'setup', 'start', 'init_db', 'create'];
-const CLOSE_NAMES = ['close', 'aclose', 'disconnect', 'shutdown', 'dispose'];
+export const OPEN_NAMES = ['initialize', 'init', 'connect', 'open', 'setup', 'start', 'init_db', 'create'];
+export const CLOSE_NAMES = ['close', 'aclose', 'disconnect', 'shutdown', 'dispose'];
 
 const key = (module: string, name: string) => `${module}:${name}`;
 

@@ -51,11 +51,17 @@ describe('applyEditPhase', () => {
     expect(readFileSync(file, 'utf8')).toBe(original);
   });
 
-  test('the migration check replays the fresh and the old schema', async () => {
+  test("the migration checks open a fresh and an old database through the project's own Database", async () => {
     await applyEditPhase(dir, spec, 'domain_model');
     const result = await applyEditPhase(dir, spec, 'database_migration');
-    const check = result.checks.find((c) => c.name.startsWith('migrate tasks.summary'));
-    expect(check).toMatchObject({ passed: true });
-    expect(check!.detail).toContain('fresh: ["TEXT",0,null], migrated: ["TEXT",0,null]');
+    const [fresh, old] = result.checks.filter((c) => /^(fresh|old) database: tasks\.summary/.test(c.name));
+    expect(fresh).toMatchObject({ passed: true });
+    expect(fresh!.detail).toBe(
+      'Database(db_path=<temp file>).initialize() then .close(): tasks.summary is summary TEXT',
+    );
+    expect(old).toMatchObject({ passed: true });
+    expect(old!.detail).toMatch(
+      /made by the base code's Database\(db_path=<temp file>\)\.initialize\(\) then \.close\(\), opened twice .*: summary exists once, the old row reads null/,
+    );
   });
 });
