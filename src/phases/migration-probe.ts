@@ -42,7 +42,9 @@ class Refusal(Exception):
 
 def where(exc):
     """The error with the last line of the project's code it went through."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<")]
+    roots = [os.path.realpath(r) + os.sep for r in req["sysPath"]]
+    frames = traceback.extract_tb(exc.__traceback__)
+    frames = [f for f in frames if any(os.path.realpath(f.filename).startswith(r) for r in roots)] or frames
     at = f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
     return describe_error(exc) + at
 
