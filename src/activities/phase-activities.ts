@@ -107,7 +107,10 @@ export function createPhaseActivities(deps: PhaseActivityDeps = {}) {
           result = tested;
         } else {
           beat({ phase: input.phase, step: 'apply codemods' });
-          result = await engine.applyEdit(input.worktree, spec, input.phase);
+          result = await engine.applyEdit(input.worktree, spec, input.phase, undefined, {
+            heartbeat: beat,
+            signal: ctx.cancellationSignal,
+          });
         }
         const files = [...new Set([...result.filesModified, ...result.filesCreated])].sort();
         beat({ phase: input.phase, step: 'commit' });

@@ -6,6 +6,7 @@ import { analyzeWorkspace } from '../analysis/analyze-workspace';
 import type { AnchorMap } from '../analysis/anchor-map';
 import type { PhaseEditResult, TestingResult } from '../phases/contract';
 import { applyEditPhase, type EditPhaseName } from '../phases/edit-phases';
+import type { ProbeControl } from '../phases/python-probe';
 import { runTestingPhase, type TestingPhaseOptions } from '../phases/testing-phase';
 import type { FeatureSpec } from '../spec/feature-spec';
 
@@ -16,6 +17,7 @@ export interface PhaseEngine {
     spec: FeatureSpec,
     phase: EditPhaseName,
     anchors?: AnchorMap,
+    control?: ProbeControl,
   ): Promise<PhaseEditResult>;
   runTesting(
     root: string,

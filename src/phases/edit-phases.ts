@@ -12,6 +12,7 @@ import type { PhaseEditResult } from './contract';
 import { FileSet, runPhase, type EditPhaseName } from './phase-codemods';
 import { migrationProbe } from './migration-probe';
 import { modelProbe } from './model-probe';
+import type { ProbeControl } from './python-probe';
 
 export type { EditPhaseName } from './phase-codemods';
 
@@ -21,10 +22,15 @@ type Check = PhaseEditResult['checks'][number];
 const MAX_CHECK_OUTPUT = 1_500;
 
 /** The compile check; `ran: false` when the interpreter could not run it (a failed check too). */
-async function pyCompile(python: string, root: string, files: string[]): Promise<Check & { ran: boolean }> {
+async function pyCompile(
+  python: string,
+  root: string,
+  files: string[],
+  signal?: AbortSignal,
+): Promise<Check & { ran: boolean }> {
   if (files.length === 0) return { name: 'py_compile', passed: true, detail: 'no file touched', ran: true };
   try {
-    const problems = await compilePythonFiles(python, root, files);
+    const problems = await compilePythonFiles(python, root, files, signal);
     return {
       name: 'py_compile',
       passed: problems.length === 0,
@@ -60,7 +66,8 @@ export function describeFailedChecks(phase: EditPhaseName, failed: Check[]): str
  * Applies one phase's codemods to the files under `root` (writing only files whose content changes),
  * checks the result (re-parse, py_compile, the model probe for domain_model, the fresh and old
  * database checks with the project's own code for database_migration) and reports it. Idempotent: a
- * second call changes no file. Fails closed: a check that fails or cannot run restores every file the
+ * second call changes no file. `control` carries the activity's heartbeat (beaten while a probe runs)
+ * and cancellation. Fails closed: a check that fails or cannot run restores every file the
  * phase wrote and throws. Throws `SpecialistError` (`SpecInvalid`, `AnchorNotFound`,
  * `AnchorAmbiguous`, `CodemodFailed`, `CompileFailed`, `CheckFailed`) without leaving a half-edited
  * workspace behind.
@@ -70,6 +77,7 @@ export async function applyEditPhase(
   spec: FeatureSpec,
   phase: EditPhaseName,
   anchors?: AnchorMap,
+  control: ProbeControl = {},
 ): Promise<PhaseEditResult> {
   // The codemods locate their targets by name, so an anchor map computed before earlier phases ran
   // is still valid; without one, analyse now.
@@ -89,7 +97,7 @@ export async function applyEditPhase(
   for (const file of touched) writeFileSync(path.join(root, file), files.current.get(file)!);
   try {
     const python = resolvePython(root, spec.architecture.python);
-    const { ran, ...compiled } = await pyCompile(python, root, touched);
+    const { ran, ...compiled } = await pyCompile(python, root, touched, control.signal);
     checks.push(compiled);
     if (ran && !compiled.passed) {
       throw new SpecialistError(
@@ -100,13 +108,13 @@ export async function applyEditPhase(
     }
     if (compiled.passed && phase === 'domain_model') {
       for (const [i, change] of spec.data_models.changes.entries())
-        checks.push(...(await modelProbe(python, root, map, i, change)));
+        checks.push(...(await modelProbe(python, root, map, i, change, control)));
     }
     if (compiled.passed && phase === 'database_migration') {
       // The files as they were before the phase: the base code that made the "old" database.
       const originals = new Map(touched.map((f) => [f, files.original.get(f)!]));
       for (const [i, change] of spec.data_models.changes.entries())
-        checks.push(...(await migrationProbe(python, root, map, i, change, originals)));
+        checks.push(...(await migrationProbe(python, root, map, i, change, originals, control)));
     }
     const failed = checks.filter((c) => !c.passed);
     if (failed.length > 0) {

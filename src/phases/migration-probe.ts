@@ -25,7 +25,7 @@ import type { FieldChange } from '../spec/feature-spec';
 import { CLOSE_NAMES, OPEN_NAMES } from '../testgen/db-recipe';
 import type { PhaseEditResult } from './contract';
 import { worktreeSysPath } from './model-probe';
-import { runProbe } from './python-probe';
+import { runProbe, type ProbeControl } from './python-probe';
 
 type Check = PhaseEditResult['checks'][number];
 
@@ -377,6 +377,7 @@ export async function migrationProbe(
   i: number,
   change: FieldChange,
   originals: Map<string, string>,
+  control: ProbeControl = {},
 ): Promise<Check[]> {
   const a = map.changes[i]!;
   const fresh = `fresh database: ${a.table}.${a.field} once, as the spec defines it`;
@@ -418,7 +419,7 @@ export async function migrationProbe(
         python,
         SCRIPT,
         { ...request, mode: 'base' },
-        { sysPath: [basePath, ...newPath], label: `the base code's ${a.migrations.file}` },
+        { sysPath: [basePath, ...newPath], label: `the base code's ${a.migrations.file}`, ...control },
       );
       if (!base.ok) oldReason = base.reason;
       else if (!base.out.base) oldReason = `the base code could not make a database: ${base.out.error}`;
@@ -431,7 +432,7 @@ export async function migrationProbe(
       python,
       SCRIPT,
       { ...request, mode: 'new', old: oldReason ? null : request.old, key },
-      { sysPath: newPath, label: `the migration check of ${a.table}.${a.field}` },
+      { sysPath: newPath, label: `the migration check of ${a.table}.${a.field}`, ...control },
     );
     if (!run.ok || run.out.error) {
       const detail = run.ok ? run.out.error! : run.reason;

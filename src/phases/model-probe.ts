@@ -9,7 +9,7 @@ import type { AnchorMap } from '../analysis/anchor-map';
 import type { FeatureSpec, FieldChange } from '../spec/feature-spec';
 import type { FieldType } from '../spec/field-type';
 import type { PhaseEditResult } from './contract';
-import { runProbe } from './python-probe';
+import { runProbe, type ProbeControl } from './python-probe';
 
 type Check = PhaseEditResult['checks'][number];
 
@@ -123,6 +123,7 @@ export async function modelProbe(
   map: AnchorMap,
   i: number,
   change: FieldChange,
+  control: ProbeControl = {},
 ): Promise<Check[]> {
   const a = map.changes[i]!;
   const name = `instantiate ${a.model}.${a.field}`;
@@ -138,6 +139,7 @@ export async function modelProbe(
   const run = await runProbe<ModelProbeOut>(python, SCRIPT, request, {
     sysPath: worktreeSysPath(root, map),
     label: `the model check of ${a.model}`,
+    ...control,
   });
   const importCheck = `import ${a.model} from ${a.modelAnchor.module}`;
   if (!run.ok) return [{ name: importCheck, passed: false, detail: run.reason }];

@@ -42,7 +42,13 @@ def describe_error(exc):
 
 export type ProbeOutcome<T> = { ok: true; out: T } | { ok: false; reason: string };
 
-export interface ProbeOptions {
+/** What the activity passes down: its heartbeat and cancellation. */
+export interface ProbeControl {
+  heartbeat?: (detail: unknown) => void;
+  signal?: AbortSignal;
+}
+
+export interface ProbeOptions extends ProbeControl {
   /** Absolute folders put first on sys.path, in order. */
   sysPath: string[];
   label: string;
@@ -64,6 +70,8 @@ export async function runProbe<T>(
       input: JSON.stringify({ ...request, sysPath: options.sysPath }),
       timeoutMs: options.timeoutMs ?? 120_000,
       label: options.label,
+      heartbeat: options.heartbeat,
+      signal: options.signal,
     });
     if (outcome.timedOut)
       return {
@@ -80,6 +88,7 @@ export async function runProbe<T>(
       };
     }
   } catch (err) {
+    if (options.signal?.aborted) throw err; // cancelled: not a check result
     return { ok: false, reason: `could not run ${python}: ${(err as Error).message}` };
   } finally {
     await rm(cwd, { recursive: true, force: true });
