@@ -377,6 +377,103 @@ describe('the migration checks (phase 2), through the project own database code'
   });
 });
 
+describe('the migration checks on a synchronous sqlite3 store whose migrations live in a mixin', () => {
+  const MIXIN = 'src/taskqueue/infrastructure/sync_migrations.py';
+  const STORE = 'src/taskqueue/infrastructure/sync_store.py';
+  const mixin = (withSummary: boolean) =>
+    [
+      'import sqlite3',
+      '',
+      '',
+      'class SyncMigrations:',
+      '    def _run_migrations(self, conn: sqlite3.Connection) -> None:',
+      '        names = [row[1] for row in conn.execute("PRAGMA table_info(tasks)")]',
+      '        if "priority" not in names:',
+      '            conn.execute("ALTER TABLE tasks ADD COLUMN priority INTEGER NOT NULL DEFAULT 5")',
+      ...(withSummary
+        ? [
+            '        if "summary" not in names:',
+            '            conn.execute("ALTER TABLE tasks ADD COLUMN summary TEXT")',
+          ]
+        : []),
+      '        conn.commit()',
+      '',
+    ].join('\n');
+  const store = (withSummary: boolean) =>
+    [
+      'import sqlite3',
+      'from pathlib import Path',
+      '',
+      'from taskqueue.infrastructure.sync_migrations import SyncMigrations',
+      '',
+      '',
+      'class SyncStore(SyncMigrations):',
+      '    def __init__(self, path: Path = Path.home() / ".taskqueue" / "sync.db") -> None:',
+      '        self.path = path',
+      '        self.conn: sqlite3.Connection | None = None',
+      '',
+      '    def open(self) -> None:',
+      '        Path(self.path).parent.mkdir(parents=True, exist_ok=True)',
+      '        self.conn = sqlite3.connect(self.path)',
+      `        self.conn.execute("CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, description TEXT NOT NULL, priority INTEGER NOT NULL DEFAULT 5${withSummary ? ', summary TEXT' : ''})")`,
+      '        self._run_migrations(self.conn)',
+      '',
+      '    def close(self) -> None:',
+      '        if self.conn is not None:',
+      '            self.conn.close()',
+      '',
+    ].join('\n');
+
+  test('open the subclass with a temp path (not the default under HOME) and catch a missing step', async () => {
+    copySample('taskqueue');
+    const map = await analyzeWorkspace(dir, summary);
+    map.changes[0]!.migrations = {
+      ...map.changes[0]!.migrations,
+      file: MIXIN,
+      module: 'taskqueue.infrastructure.sync_migrations',
+      className: 'SyncMigrations',
+    };
+    const originals = new Map([
+      [MIXIN, mixin(false)],
+      [STORE, store(false)],
+    ]);
+    const home = mkdtempSync(path.join(os.tmpdir(), 'specialist-home-'));
+    const saved = process.env.HOME;
+    try {
+      process.env.HOME = home;
+      writeFileSync(file(MIXIN), mixin(true));
+      writeFileSync(file(STORE), store(true));
+      const right = await migrationProbe(python, dir, map, 0, summary.data_models.changes[0]!, originals);
+      expect(right.map((c) => [c.passed, c.detail])).toEqual([
+        [true, 'SyncStore(path=<temp file>).open() then .close(): tasks.summary is summary TEXT'],
+        [
+          true,
+          "made by the base code's SyncStore(path=<temp file>).open() then .close(), opened twice by SyncStore(path=<temp file>).open() then .close(): summary exists once, the old row reads null",
+        ],
+      ]);
+      // The wrong edit: CREATE TABLE gains the column, the mixin's migration does not.
+      writeFileSync(file(MIXIN), mixin(false));
+      const [fresh, old] = await migrationProbe(
+        python,
+        dir,
+        map,
+        0,
+        summary.data_models.changes[0]!,
+        originals,
+      );
+      expect(fresh).toMatchObject({ passed: true });
+      expect(old).toMatchObject({
+        passed: false,
+        detail: expect.stringContaining('tasks has 0 column(s) named summary'),
+      });
+      expect(readdirSync(home)).toEqual([]);
+    } finally {
+      process.env.HOME = saved;
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the migration checks on a module-level connect(path) factory (bookshelf)', () => {
   test('pass through the phase, and fail closed when the factory cannot be found', async () => {
     copySample('bookshelf');
