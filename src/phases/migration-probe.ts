@@ -411,7 +411,9 @@ export async function migrationProbe(
     };
     const newPath = worktreeSysPath(root, map);
     const basePath = path.join(scratch, 'base');
-    let oldReason = await baseTree(root, map, originals, basePath);
+    let oldReason = await baseTree(root, map, originals, basePath).catch(
+      (err: unknown) => `could not copy the base code to a temp folder: ${(err as Error).message}`,
+    );
     let key: unknown;
     let baseOpened = '';
     if (!oldReason) {
