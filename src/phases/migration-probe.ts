@@ -214,8 +214,10 @@ def column_problem(con, want):
     if not rows:
         return f"there is no table {req['table']}"
     same = [r for r in rows if r[1].lower() == req["column"].lower()]
-    if len(same) != 1:
-        return f"{req['table']} has {len(same)} column(s) named {req['column']}: {[shown(r) for r in rows]}"
+    if not same:
+        return f"{req['table']} has no column {req['column']} (its columns: {', '.join(r[1] for r in rows)})"
+    if len(same) > 1:
+        return f"{req['table']} has {len(same)} columns named {req['column']}: {[shown(r) for r in same]}"
     row = same[0]
     seen = {"type": row[2].upper(), "notnull": row[3], "default": value_of(con, row[4])}
     if any(seen[k] != want[k] for k in seen):

@@ -226,7 +226,7 @@ describe('the migration checks (phase 2), through the project own database code'
     expect(fresh).toMatchObject({ passed: true });
     expect(old).toMatchObject({
       passed: false,
-      detail: expect.stringContaining('tasks has 0 column(s) named summary'),
+      detail: expect.stringContaining('tasks has no column summary (its columns: id, description,'),
     });
   });
 
@@ -464,7 +464,7 @@ describe('the migration checks on a synchronous sqlite3 store whose migrations l
       expect(fresh).toMatchObject({ passed: true });
       expect(old).toMatchObject({
         passed: false,
-        detail: expect.stringContaining('tasks has 0 column(s) named summary'),
+        detail: expect.stringContaining('tasks has no column summary (its columns: id, description,'),
       });
       expect(readdirSync(home)).toEqual([]);
     } finally {
