@@ -2,7 +2,8 @@
  * `npm run bench -- codemods [iterations] [spec]`: time to analyse a sample and apply phases 1–5 when
  * its database module is padded to ~1,500 lines. Prints one JSON object: analysis alone, the five
  * phases in memory (`planFeature`), and the five phases applied to disk with their checks
- * (`applyEditPhase`: writes, py_compile, model probe), as min/median/max milliseconds.
+ * (`applyEditPhase`: writes, py_compile, the model probe and the migration checks), as min/median/max
+ * milliseconds.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
