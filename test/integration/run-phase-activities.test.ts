@@ -1,6 +1,7 @@
 /**
  * A phase activity on a real worktree: a retry on the same base produces the same commit (worker crash,
- * timeout, a person's retry), and a phase with nothing left to do still commits, empty.
+ * timeout, a person's retry), a phase with nothing left to do still commits, empty, and a phase whose
+ * check fails commits nothing.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -95,5 +96,20 @@ describe('a phase activity', () => {
       nonRetryable: true,
       message: expect.stringMatching(/Job/),
     });
+  });
+
+  it('fails non-retryably with the check output and commits nothing when a check of the phase fails', async () => {
+    // No interpreter: the checks cannot run, so they fail (closed) and the edits are undone.
+    const bad = {
+      ...input(ws.baseCommit),
+      spec: { ...spec, architecture: { ...spec.architecture, python: '/nonexistent/bin/python3' } },
+    };
+    await expect(env.run(phases.applyDomainModelPhase, bad)).rejects.toMatchObject({
+      nonRetryable: true,
+      type: 'CheckFailed',
+      message: expect.stringContaining('- py_compile: could not run /nonexistent/bin/python3'),
+    });
+    expect(await git(ws.worktree, ['rev-parse', 'HEAD'])).toBe(ws.baseCommit);
+    expect(await git(ws.worktree, ['status', '--porcelain'])).toBe('');
   });
 });
