@@ -225,19 +225,19 @@ def column_problem(con, want):
     return None
 
 def dummy(decl, name):
+    """A value SQLite (STRICT tables too) takes for the declared type; dates as ISO text."""
     t = (decl or "").upper()
-    if any(k in t for k in ("DATE", "TIME")) or name.endswith("_at"):
-        return "2024-01-02T03:04:05+00:00"
+    when = "2024-01-02T03:04:05+00:00"
     if "INT" in t:
         return 1
-    if any(k in t for k in ("CHAR", "CLOB", "TEXT")):
-        return f"probe-{name}"
+    if any(k in t for k in ("CHAR", "CLOB", "TEXT")) or t in ("", "ANY"):
+        return when if name.endswith("_at") else f"probe-{name}"
     if "BLOB" in t:
         return b"probe"
     if any(k in t for k in ("REAL", "FLOA", "DOUB")):
         return 1.5
-    if t in ("", "ANY"):
-        return f"probe-{name}"
+    if any(k in t for k in ("DATE", "TIME")):
+        return when
     return 1
 
 def insert_row(con):

@@ -399,7 +399,8 @@ describe('the migration checks on a synchronous sqlite3 store whose migrations l
       '        conn.commit()',
       '',
     ].join('\n');
-  const store = (withSummary: boolean) =>
+  const TASKS = 'id TEXT PRIMARY KEY, description TEXT NOT NULL, priority INTEGER NOT NULL DEFAULT 5';
+  const store = (withSummary: boolean, columns = TASKS, options = '') =>
     [
       'import sqlite3',
       'from pathlib import Path',
@@ -415,7 +416,7 @@ describe('the migration checks on a synchronous sqlite3 store whose migrations l
       '    def open(self) -> None:',
       '        Path(self.path).parent.mkdir(parents=True, exist_ok=True)',
       '        self.conn = sqlite3.connect(self.path)',
-      `        self.conn.execute("CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, description TEXT NOT NULL, priority INTEGER NOT NULL DEFAULT 5${withSummary ? ', summary TEXT' : ''})")`,
+      `        self.conn.execute("CREATE TABLE IF NOT EXISTS tasks (${columns}${withSummary ? ', summary TEXT' : ''})${options}")`,
       '        self._run_migrations(self.conn)',
       '',
       '    def close(self) -> None:',
@@ -471,6 +472,31 @@ describe('the migration checks on a synchronous sqlite3 store whose migrations l
       process.env.HOME = saved;
       rmSync(home, { recursive: true, force: true });
     }
+  });
+
+  test('put a row into a STRICT, WITHOUT ROWID table whose columns need typed values', async () => {
+    copySample('taskqueue');
+    const map = await analyzeWorkspace(dir, summary);
+    map.changes[0]!.migrations = {
+      ...map.changes[0]!.migrations,
+      file: MIXIN,
+      module: 'taskqueue.infrastructure.sync_migrations',
+      className: 'SyncMigrations',
+    };
+    const columns =
+      'id TEXT PRIMARY KEY, description TEXT NOT NULL, priority INTEGER NOT NULL DEFAULT 5, ' +
+      'updated_at INTEGER NOT NULL, weight REAL NOT NULL, payload BLOB NOT NULL, created_at TEXT NOT NULL';
+    const originals = new Map([
+      [MIXIN, mixin(false)],
+      [STORE, store(false, columns, ' STRICT, WITHOUT ROWID')],
+    ]);
+    writeFileSync(file(MIXIN), mixin(true));
+    writeFileSync(file(STORE), store(true, columns, ' STRICT, WITHOUT ROWID'));
+    const checks = await migrationProbe(python, dir, map, 0, summary.data_models.changes[0]!, originals);
+    expect(checks.map((c) => [c.passed, c.detail])).toEqual([
+      [true, expect.stringContaining('tasks.summary is summary TEXT')],
+      [true, expect.stringContaining('summary exists once, the old row reads null')],
+    ]);
   });
 });
 
