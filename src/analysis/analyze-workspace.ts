@@ -207,6 +207,25 @@ function inferTable(
   );
 }
 
+/**
+ * Refuses a field whose name a column of its table already has in another case: SQLite compares
+ * column names case-insensitively, so `summary` would be `Summary` again (ADD COLUMN fails with
+ * "duplicate column name"), while Python reads rows by exact key.
+ */
+function checkColumnCase(tableSites: TableSite[], change: FieldChange, i: number): void {
+  for (const site of tableSites) {
+    const other = site.columns.find(
+      (c) => c !== change.field && c.toLowerCase() === change.field.toLowerCase(),
+    );
+    if (!other) continue;
+    specInvalid(
+      `data_models.changes[${i}].field`,
+      `table ${site.table} already has a column "${other}" (CREATE TABLE at ${site.file.path}:${site.node.startPosition.row + 1}); SQLite column names are case-insensitive, so "${change.field}" would be that same column under another name — rename the column, or choose a field name that is not a column of ${site.table}`,
+      { column: other, table: site.table },
+    );
+  }
+}
+
 function findMigrations(index: WorkspaceIndex, spec: FeatureSpec, table: string): MigrationsAnchor {
   const fns = index.functions.filter((f) => f.name === '_run_migrations' && !f.file.isTest);
   if (fns.length === 0) {
@@ -222,7 +241,7 @@ function findMigrations(index: WorkspaceIndex, spec: FeatureSpec, table: string)
     (f) => `${f.className ?? ''}.${f.name} (${where(f)})`,
   )!;
   const body = fn.node.childForFieldName('body')!;
-  const checks = migrationChecks(body).filter((c) => c.table === table);
+  const checks = migrationChecks(body).filter((c) => c.table?.toLowerCase() === table.toLowerCase());
   const pragma = findAll(fn.node, 'string').find((s) =>
     new RegExp(`table_info\\(["'\`]?${table}\\b`, 'i').test(stringValue(s) ?? ''),
   );
@@ -646,6 +665,7 @@ export async function analyzeWorkspace(root: string, spec: FeatureSpec): Promise
     );
     if (why !== 'given') inferred.push(`table: ${table} (${why})`);
     const tableSites = sites.filter((s) => s.table === table);
+    checkColumnCase(tableSites, change, i);
     const sql =
       change.sql_type ??
       sqlType(

@@ -28,6 +28,17 @@ const options = fieldOptionsSchema.extend({
   className: z.string().optional(),
 });
 
+const COMPOUND = [
+  'if_statement',
+  'for_statement',
+  'while_statement',
+  'with_statement',
+  'try_statement',
+  'function_definition',
+  'class_definition',
+  'decorated_definition',
+];
+
 /** The `_run_migrations` function (in `className` when given); refuses when several match. */
 export function findFunction(root: SyntaxNode, name: string, className?: string): SyntaxNode | undefined {
   const found = functionsOf(root).filter((f) => f.name === name && (!className || f.className === className));
@@ -91,7 +102,8 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
       let first = index;
       while (first > 0) {
         const prev = siblings[first - 1]!;
-        if (isCheck(prev)) break;
+        // Another block, a version gate, a loop: not part of this table's column read.
+        if (isCheck(prev) || COMPOUND.includes(prev.type) || /user_version/i.test(prev.text)) break;
         if (
           prev.type === 'expression_statement' &&
           prev.namedChildren[0]?.type === 'string' &&
@@ -220,7 +232,8 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
       }
     }
     edits.push({ start: at, end: at, text });
-    const bump = versionBumpEdits(fn, root, at);
+    // Where the block lands, as a point inside the statements around it (the template's end).
+    const bump = versionBumpEdits(fn, root, template ? template.stmt.endIndex : at);
     edits.push(...bump.edits);
     return finish(source, edits, [
       `${p.table}.${p.field}: PRAGMA-checked ALTER TABLE ADD COLUMN ${def} in ${p.method}()`,
