@@ -126,10 +126,15 @@ export const addInsertColumn: Codemod<z.infer<typeof options>> = {
         end: str.startIndex + lastVal.end,
         text: named ? `, :${p.field}` : ', ?',
       });
-      // An upsert that refreshes its columns from `excluded` refreshes the new one too.
+      // An upsert that refreshes its row from `excluded` (most of the inserted columns; creation-time
+      // ones may stay) refreshes the new column too; a narrow SET list (a status touch) is left alone.
       const updates = sql.updates ?? [];
-      const refreshed = updates.filter((u) => /^["`[]?\w+["`\]]?\s*=\s*excluded\./i.test(u.text));
-      if (refreshed.length > 0) {
+      const refreshed = updates
+        .map((u) => /^["`[]?(\w+)["`\]]?\s*=\s*excluded\./i.exec(u.text)?.[1]?.toLowerCase())
+        .filter((n): n is string => !!n);
+      const payload = sql.names.filter((n) => !/^(id|uuid|pk|key)$/i.test(n));
+      const refreshes = refreshed.length > 0 && refreshed.length * 2 >= payload.length;
+      if (refreshes) {
         const last = updates[updates.length - 1]!;
         const multiLine = str.text.slice(updates[0]!.start, last.start).includes('\n');
         const indent = lineIndentAt(source, str.startIndex + last.start);
@@ -141,11 +146,15 @@ export const addInsertColumn: Codemod<z.infer<typeof options>> = {
           indent,
         ))
           edits.push({ start: str.startIndex + e.start, end: str.startIndex + e.end, text: e.text });
+      } else if (refreshed.length > 0) {
+        warnings.push(
+          `${where}: its DO UPDATE SET refreshes only ${refreshed.join(', ')}; ${p.field} is not added to it (a conflicting insert keeps the stored ${p.field})`,
+        );
       }
       const quote = params.text.includes("'") && !params.text.includes('"') ? "'" : '"';
       edits.push(appendElement(source, params, named ? `${pyString(p.field, quote)}: ${value}` : value));
       changes.push(
-        `${where}: column ${p.field}, value ${value}${refreshed.length > 0 ? `, ${p.field} = excluded.${p.field} in its DO UPDATE SET` : ''}`,
+        `${where}: column ${p.field}, value ${value}${refreshes ? `, ${p.field} = excluded.${p.field} in its DO UPDATE SET` : ''}`,
       );
     }
     if (problems.length > 0)
