@@ -212,16 +212,30 @@ function inferTable(
  * column names case-insensitively, so `summary` would be `Summary` again (ADD COLUMN fails with
  * "duplicate column name"), while Python reads rows by exact key.
  */
-function checkColumnCase(tableSites: TableSite[], change: FieldChange, i: number): void {
-  for (const site of tableSites) {
-    const other = site.columns.find(
-      (c) => c !== change.field && c.toLowerCase() === change.field.toLowerCase(),
-    );
+function checkColumnCase(
+  tableSites: TableSite[],
+  migrations: MigrationsAnchor,
+  table: string,
+  change: FieldChange,
+  i: number,
+): void {
+  const seen = [
+    ...tableSites.map((s) => ({
+      columns: s.columns,
+      where: `CREATE TABLE at ${s.file.path}:${s.node.startPosition.row + 1}`,
+    })),
+    {
+      columns: migrations.columnCheck?.existingColumns ?? [],
+      where: `${migrations.method}() in ${migrations.file}`,
+    },
+  ];
+  for (const { columns, where: at } of seen) {
+    const other = columns.find((c) => c !== change.field && c.toLowerCase() === change.field.toLowerCase());
     if (!other) continue;
     specInvalid(
       `data_models.changes[${i}].field`,
-      `table ${site.table} already has a column "${other}" (CREATE TABLE at ${site.file.path}:${site.node.startPosition.row + 1}); SQLite column names are case-insensitive, so "${change.field}" would be that same column under another name — rename the column, or choose a field name that is not a column of ${site.table}`,
-      { column: other, table: site.table },
+      `table ${table} already has a column "${other}" (${at}); SQLite column names are case-insensitive, so "${change.field}" would be that same column under another name — rename the column, or choose a field name that is not a column of ${table}`,
+      { column: other, table },
     );
   }
 }
@@ -665,7 +679,6 @@ export async function analyzeWorkspace(root: string, spec: FeatureSpec): Promise
     );
     if (why !== 'given') inferred.push(`table: ${table} (${why})`);
     const tableSites = sites.filter((s) => s.table === table);
-    checkColumnCase(tableSites, change, i);
     const sql =
       change.sql_type ??
       sqlType(
@@ -677,6 +690,7 @@ export async function analyzeWorkspace(root: string, spec: FeatureSpec): Promise
         `sql_type: ${sql} (from ${change.type}${sql === 'TIMESTAMP' || sql === 'BOOLEAN' ? `, as the table writes it` : ''})`,
       );
     const migrations = findMigrations(index, spec, table);
+    checkColumnCase(tableSites, migrations, table, change, i);
     const dbFiles = new Set([migrations.file, ...tableSites.map((s) => s.file.path)]);
     const svc = findService(index, spec, change, i, dbFiles);
     if (svc.why !== 'given') inferred.push(`service_method: ${svc.fn.name} (${svc.why})`);
