@@ -189,6 +189,7 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
       const q = dominantQuote(root);
       const conn = connectionVariable(fn);
       const isAsync = fn.children.some((c) => c.type === 'async');
+      const guarded = checks.some((c) => c.stmt.parent?.startIndex !== body.startIndex);
       const aw = isAsync ? 'await ' : '';
       const statements = body.namedChildren.filter((n) => n.type !== 'comment');
       // Before the closing `PRAGMA user_version = ...` stamp or `return`, else at the end.
@@ -209,7 +210,9 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
         `columns = ${aw}cursor.fetchall()`,
         'column_names = [col[1] for col in columns]',
         '',
-        `if ${pyString(p.field, q)} not in column_names:`,
+        // Where the other tables' blocks sit in `if <table> exists:` guards, the migrations run before
+        // the tables are created: a table that does not exist yet has no columns and needs no ALTER.
+        `if ${guarded ? 'column_names and ' : ''}${pyString(p.field, q)} not in column_names:`,
         ...report(`Migrating database schema: adding ${p.field} to ${p.table}`),
         `    ${aw}${conn}.execute(${pyString(`ALTER TABLE ${p.table} ADD COLUMN ${def}`, q)})`,
         `    ${aw}${conn}.commit()`,
