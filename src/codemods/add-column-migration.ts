@@ -131,18 +131,28 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
         ...unitNodes.filter((n) => n.type === 'comment'),
         ...findAll(template.stmt, ['string_content', 'comment']),
       ];
+      // The ALTER may be one literal or an implicit concatenation ("ALTER TABLE t " "ADD COLUMN c T "
+      // "NOT NULL DEFAULT 3"): the definition runs to the end of the SQL, across pieces too.
+      const dropped: { start: number; end: number }[] = [];
       for (const node of targets) {
         let replaced = node.text.replace(oldName, p.field);
+        const piece = node.parent;
+        const concat = piece?.parent?.type === 'concatenated_string' ? piece.parent : undefined;
+        const sql = concat ? (stringValue(concat) ?? '') : replaced;
         if (
           node.type === 'string_content' &&
-          /ADD\s+(COLUMN\s+)?/i.test(replaced) &&
-          /ALTER\s+TABLE/i.test(replaced)
+          /ADD\s+(COLUMN\s+)?["`]?\w/i.test(replaced) &&
+          /ALTER\s+TABLE/i.test(sql)
         ) {
           // The whole old definition goes, however many lines it spans: only the new column's remains.
           replaced = replaced.replace(
             /(ADD\s+(?:COLUMN\s+)?)["`]?\w+["`]?[\s\S]*?(\s*;?\s*)$/i,
             `$1${def}$2`,
           );
+          if (concat && piece!.endIndex < concat.endIndex) {
+            dropped.push({ start: piece!.endIndex, end: concat.endIndex });
+            renames.push({ start: piece!.endIndex - start, end: concat.endIndex - start, text: '' });
+          }
         }
         const str = node.parent;
         const open = str?.type === 'string' ? (str.namedChildren[0]?.text ?? '') : '';
@@ -175,7 +185,10 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
             renames.push({ start: f.startIndex - start, end: f.endIndex - start, text: reporter });
         }
       }
-      text = applyEdits(source.slice(start, end), renames);
+      const kept = renames.filter(
+        (r) => r.text === '' || !dropped.some((d) => r.start >= d.start - start && r.end <= d.end - start),
+      );
+      text = applyEdits(source.slice(start, end), kept);
       const gap = source.slice(lineEnd(source, siblings[index - 1]?.endIndex ?? start), start);
       const blank = queriesTable || /\n\s*\n/.test(`\n${gap}`) ? '\n' : '';
       at = lineEnd(source, end);

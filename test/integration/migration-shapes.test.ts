@@ -93,6 +93,12 @@ const CASES: Case[] = [
       "CREATE TABLE tasks (id TEXT PRIMARY KEY, max_retries INTEGER, parent_task_id TEXT); INSERT INTO tasks (id) VALUES ('t1');",
   },
   {
+    fixture: 'concatenated-alter-template',
+    table: 'tasks',
+    setup:
+      "CREATE TABLE tasks (id TEXT PRIMARY KEY, max_retries INTEGER NOT NULL DEFAULT 3); INSERT INTO tasks (id) VALUES ('t1');",
+  },
+  {
     fixture: 'multiline-alter-template',
     table: 'tasks',
     setup:
