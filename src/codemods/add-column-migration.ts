@@ -1,7 +1,9 @@
 /**
  * Phase 2: an idempotent, PRAGMA-checked `ALTER TABLE ... ADD COLUMN` block in `_run_migrations()`,
- * copied from the method's last block for the same table (its comment, print lines and commit), or
- * the reference pattern when the table has none yet.
+ * copied from the method's last block for the same table where that block sits (inside a table's
+ * `if <table> exists:` guard too: its comment, report lines and commit), or the reference pattern
+ * when the table has none yet. The block is reachable by an old database: a `PRAGMA user_version`
+ * gate in its way gets a raised version (see migration-shape.ts).
  */
 import { z } from 'zod';
 import type { SyntaxNode } from '../python-syntax/parse';
