@@ -207,6 +207,39 @@ function inferTable(
   );
 }
 
+/**
+ * Refuses a field whose name a column of its table already has in another case: SQLite compares
+ * column names case-insensitively, so `summary` would be `Summary` again (ADD COLUMN fails with
+ * "duplicate column name"), while Python reads rows by exact key.
+ */
+function checkColumnCase(
+  tableSites: TableSite[],
+  migrations: MigrationsAnchor,
+  table: string,
+  change: FieldChange,
+  i: number,
+): void {
+  const seen = [
+    ...tableSites.map((s) => ({
+      columns: s.columns,
+      where: `CREATE TABLE at ${s.file.path}:${s.node.startPosition.row + 1}`,
+    })),
+    {
+      columns: migrations.columnCheck?.existingColumns ?? [],
+      where: `${migrations.method}() in ${migrations.file}`,
+    },
+  ];
+  for (const { columns, where: at } of seen) {
+    const other = columns.find((c) => c !== change.field && c.toLowerCase() === change.field.toLowerCase());
+    if (!other) continue;
+    specInvalid(
+      `data_models.changes[${i}].field`,
+      `table ${table} already has a column "${other}" (${at}); SQLite column names are case-insensitive, so "${change.field}" would be that same column under another name — rename the column, or choose a field name that is not a column of ${table}`,
+      { column: other, table },
+    );
+  }
+}
+
 function findMigrations(index: WorkspaceIndex, spec: FeatureSpec, table: string): MigrationsAnchor {
   const fns = index.functions.filter((f) => f.name === '_run_migrations' && !f.file.isTest);
   if (fns.length === 0) {
@@ -222,7 +255,7 @@ function findMigrations(index: WorkspaceIndex, spec: FeatureSpec, table: string)
     (f) => `${f.className ?? ''}.${f.name} (${where(f)})`,
   )!;
   const body = fn.node.childForFieldName('body')!;
-  const checks = migrationChecks(body).filter((c) => c.table === table);
+  const checks = migrationChecks(body).filter((c) => c.table?.toLowerCase() === table.toLowerCase());
   const pragma = findAll(fn.node, 'string').find((s) =>
     new RegExp(`table_info\\(["'\`]?${table}\\b`, 'i').test(stringValue(s) ?? ''),
   );
@@ -657,6 +690,7 @@ export async function analyzeWorkspace(root: string, spec: FeatureSpec): Promise
         `sql_type: ${sql} (from ${change.type}${sql === 'TIMESTAMP' || sql === 'BOOLEAN' ? `, as the table writes it` : ''})`,
       );
     const migrations = findMigrations(index, spec, table);
+    checkColumnCase(tableSites, migrations, table, change, i);
     const dbFiles = new Set([migrations.file, ...tableSites.map((s) => s.file.path)]);
     const svc = findService(index, spec, change, i, dbFiles);
     if (svc.why !== 'given') inferred.push(`service_method: ${svc.fn.name} (${svc.why})`);

@@ -1,7 +1,9 @@
 /**
  * Phase 2: an idempotent, PRAGMA-checked `ALTER TABLE ... ADD COLUMN` block in `_run_migrations()`,
- * copied from the method's last block for the same table (its comment, print lines and commit), or
- * the reference pattern when the table has none yet.
+ * copied from the method's last block for the same table where that block sits (inside a table's
+ * `if <table> exists:` guard too: its comment, report lines and commit), or the reference pattern
+ * when the table has none yet. The block is reachable by an old database: a `PRAGMA user_version`
+ * gate in its way gets a raised version (see migration-shape.ts).
  */
 import { z } from 'zod';
 import type { SyntaxNode } from '../python-syntax/parse';
@@ -17,6 +19,9 @@ import {
 } from '../python-syntax/parse';
 import { CodemodRefusal, applyEdits, finish, unchanged, type Codemod, type Edit } from './codemod';
 import { columnDefinition, fieldOptionsSchema, pyString } from './field';
+import { isCheck, migrationChecks, reporterOf, versionBumpEdits } from './migration-shape';
+
+export { migrationChecks } from './migration-shape';
 
 const options = fieldOptionsSchema.extend({
   table: z.string(),
@@ -25,7 +30,16 @@ const options = fieldOptionsSchema.extend({
   className: z.string().optional(),
 });
 
-const CHECK = /^(["'])(\w+)\1\s+not\s+in\s+([\w.]+)$/;
+const COMPOUND = [
+  'if_statement',
+  'for_statement',
+  'while_statement',
+  'with_statement',
+  'try_statement',
+  'function_definition',
+  'class_definition',
+  'decorated_definition',
+];
 
 /** The `_run_migrations` function (in `className` when given); refuses when several match. */
 export function findFunction(root: SyntaxNode, name: string, className?: string): SyntaxNode | undefined {
@@ -36,27 +50,6 @@ export function findFunction(root: SyntaxNode, name: string, className?: string)
     );
   }
   return found[0]?.fn;
-}
-
-interface Check {
-  stmt: SyntaxNode;
-  column: string;
-  table?: string;
-}
-
-/** The `if "col" not in names:` blocks of a migration method, with the table each one alters. */
-export function migrationChecks(body: SyntaxNode): Check[] {
-  const checks: Check[] = [];
-  for (const stmt of body.namedChildren) {
-    if (stmt.type !== 'if_statement') continue;
-    const match = CHECK.exec(stmt.childForFieldName('condition')?.text ?? '');
-    if (!match) continue;
-    const alter = findAll(stmt, 'string')
-      .map((s) => /ALTER\s+TABLE\s+["`]?(\w+)/i.exec(stringValue(s) ?? ''))
-      .find(Boolean);
-    checks.push({ stmt, column: match[2]!, table: alter?.[1] });
-  }
-  return checks;
 }
 
 /** The variable the method executes SQL on (`conn`, `self._conn`, `db`). */
@@ -77,7 +70,7 @@ export function connectionVariable(fn: SyntaxNode): string {
 export const addColumnMigration: Codemod<z.infer<typeof options>> = {
   id: 'add-column-migration',
   description:
-    'Adds `if "<col>" not in <names>: ALTER TABLE <t> ADD COLUMN <col> <def>` (+ commit) to `_run_migrations()`, copying the last block for the same table; the column definition follows SQLite ADD COLUMN rules (no PRIMARY KEY/UNIQUE/REFERENCES, NOT NULL only with a constant default). Statements must be direct children of the method body.',
+    'Adds `if "<col>" not in <names>: ALTER TABLE <t> ADD COLUMN <col> <def>` (+ commit) to `_run_migrations()`, copying the last block for the same table where it sits (inside an `if <table> exists:` guard too), or the reference block (with `await` only in an async method, logging the way the module does). The column definition follows SQLite ADD COLUMN rules (no PRIMARY KEY/UNIQUE/REFERENCES, NOT NULL only with a constant default). When a `PRAGMA user_version` gate would keep an old database from the block, the schema version is raised by one.',
   options,
   transform(source, p) {
     const root = parsePython(source).rootNode;
@@ -93,19 +86,26 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
       return unchanged(source, `${p.method} already adds ${p.table}.${p.field}`);
     }
     const checks = migrationChecks(body);
-    const template = [...checks].reverse().find((c) => c.table === p.table);
+    const sameTable = (t?: string) => t?.toLowerCase() === p.table.toLowerCase();
+    const existing = checks.find(
+      (c) => sameTable(c.table) && c.column.toLowerCase() === p.field.toLowerCase(),
+    );
+    if (existing) return unchanged(source, `${p.method} already checks ${p.table}.${existing.column}`);
+    const template = [...checks].reverse().find((c) => sameTable(c.table));
+    const reporter = reporterOf(root);
     const edits: Edit[] = [];
     let text: string;
     let at: number;
     if (template) {
-      // The unit: the statements since the previous check block (comments included), when they query this table.
-      const siblings = body.namedChildren;
+      // The unit: the statements since the previous check block (comments included), when they query
+      // this table; in the block that holds the template (a table's guard, or the method body).
+      const siblings = template.stmt.parent!.namedChildren;
       const index = siblings.indexOf(template.stmt);
       let first = index;
       while (first > 0) {
         const prev = siblings[first - 1]!;
-        if (prev.type === 'if_statement' && CHECK.test(prev.childForFieldName('condition')?.text ?? ''))
-          break;
+        // Another block, a version gate, a loop: not part of this table's column read.
+        if (isCheck(prev) || COMPOUND.includes(prev.type) || /user_version/i.test(prev.text)) break;
         if (
           prev.type === 'expression_statement' &&
           prev.namedChildren[0]?.type === 'string' &&
@@ -119,7 +119,7 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
       // comment) → copy the whole unit; one PRAGMA shared by several blocks → copy only the check.
       const pragma = new RegExp(`table_info\\(["'\`]?${p.table}\\b`, 'i');
       const pragmas = findAll(body, 'string').filter((str) => pragma.test(str.text)).length;
-      const ownChecks = checks.filter((c) => c.table === p.table).length;
+      const ownChecks = checks.filter((c) => sameTable(c.table)).length;
       const commented = unitNodes.some((n) => n.type === 'comment');
       const queriesTable =
         unitNodes.some((n) => pragma.test(n.text)) && (pragmas > 1 || (ownChecks === 1 && commented));
@@ -133,10 +133,28 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
         ...unitNodes.filter((n) => n.type === 'comment'),
         ...findAll(template.stmt, ['string_content', 'comment']),
       ];
+      // The ALTER may be one literal or an implicit concatenation ("ALTER TABLE t " "ADD COLUMN c T "
+      // "NOT NULL DEFAULT 3"): the definition runs to the end of the SQL, across pieces too.
+      const dropped: { start: number; end: number }[] = [];
       for (const node of targets) {
         let replaced = node.text.replace(oldName, p.field);
-        if (node.type === 'string_content' && /ADD\s+COLUMN/i.test(replaced)) {
-          replaced = replaced.replace(/(ADD\s+COLUMN\s+)["`]?\w+["`]?[^\n]*?([ \t]*(?:\n|$))/i, `$1${def}$2`);
+        const piece = node.parent;
+        const concat = piece?.parent?.type === 'concatenated_string' ? piece.parent : undefined;
+        const sql = concat ? (stringValue(concat) ?? '') : replaced;
+        if (
+          node.type === 'string_content' &&
+          /ADD\s+(COLUMN\s+)?["`]?\w/i.test(replaced) &&
+          /ALTER\s+TABLE/i.test(sql)
+        ) {
+          // The whole old definition goes, however many lines it spans: only the new column's remains.
+          replaced = replaced.replace(
+            /(ADD\s+(?:COLUMN\s+)?)["`]?\w+["`]?[\s\S]*?(\s*;?\s*)$/i,
+            `$1${def}$2`,
+          );
+          if (concat && piece!.endIndex < concat.endIndex) {
+            dropped.push({ start: piece!.endIndex, end: concat.endIndex });
+            renames.push({ start: piece!.endIndex - start, end: concat.endIndex - start, text: '' });
+          }
         }
         const str = node.parent;
         const open = str?.type === 'string' ? (str.namedChildren[0]?.text ?? '') : '';
@@ -161,7 +179,18 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
         if (replaced !== node.text)
           renames.push({ start: node.startIndex - start, end: node.endIndex - start, text: replaced });
       }
-      text = applyEdits(source.slice(start, end), renames);
+      // A module that logs gets no print() from a copied block (stdout may be a protocol).
+      if (reporter && reporter !== 'print') {
+        for (const call of findAll(template.stmt, 'call')) {
+          const f = call.childForFieldName('function');
+          if (f?.type === 'identifier' && f.text === 'print')
+            renames.push({ start: f.startIndex - start, end: f.endIndex - start, text: reporter });
+        }
+      }
+      const kept = renames.filter(
+        (r) => r.text === '' || !dropped.some((d) => r.start >= d.start - start && r.end <= d.end - start),
+      );
+      text = applyEdits(source.slice(start, end), kept);
       const gap = source.slice(lineEnd(source, siblings[index - 1]?.endIndex ?? start), start);
       const blank = queriesTable || /\n\s*\n/.test(`\n${gap}`) ? '\n' : '';
       at = lineEnd(source, end);
@@ -174,19 +203,35 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
     } else {
       const q = dominantQuote(root);
       const conn = connectionVariable(fn);
+      const isAsync = fn.children.some((c) => c.type === 'async');
+      const guarded = checks.some((c) => c.stmt.parent?.startIndex !== body.startIndex);
+      const aw = isAsync ? 'await ' : '';
+      const statements = body.namedChildren.filter((n) => n.type !== 'comment');
+      // Before the closing `PRAGMA user_version = ...` stamp or `return`, else at the end.
+      const closing = statements.find(
+        (n, k) =>
+          k > 0 &&
+          (n.type === 'return_statement' || /PRAGMA\s+user_version\s*=/i.test(n.text)) &&
+          statements
+            .slice(k)
+            .every((m) => m.type === 'return_statement' || /user_version|commit\(/.test(m.text)),
+      );
       const last = body.namedChildren[body.namedChildren.length - 1]!;
       const i = lineIndentAt(source, last.startIndex);
+      const report = (message: string) => (reporter ? [`    ${reporter}(${pyString(message, q)})`] : []);
       const unit = [
         `# Migration: add ${p.field} column to ${p.table}`,
-        `cursor = await ${conn}.execute(${pyString(`PRAGMA table_info(${p.table})`, q)})`,
-        'columns = await cursor.fetchall()',
+        `cursor = ${aw}${conn}.execute(${pyString(`PRAGMA table_info(${p.table})`, q)})`,
+        `columns = ${aw}cursor.fetchall()`,
         'column_names = [col[1] for col in columns]',
         '',
-        `if ${pyString(p.field, q)} not in column_names:`,
-        `    print(${pyString(`Migrating database schema: adding ${p.field} to ${p.table}`, q)})`,
-        `    await ${conn}.execute(${pyString(`ALTER TABLE ${p.table} ADD COLUMN ${def}`, q)})`,
-        `    await ${conn}.commit()`,
-        `    print(${pyString(`Added ${p.field} column to ${p.table}`, q)})`,
+        // Where the other tables' blocks sit in `if <table> exists:` guards, the migrations run before
+        // the tables are created: a table that does not exist yet has no columns and needs no ALTER.
+        `if ${guarded ? 'column_names and ' : ''}${pyString(p.field, q)} not in column_names:`,
+        ...report(`Migrating database schema: adding ${p.field} to ${p.table}`),
+        `    ${aw}${conn}.execute(${pyString(`ALTER TABLE ${p.table} ADD COLUMN ${def}`, q)})`,
+        `    ${aw}${conn}.commit()`,
+        ...report(`Added ${p.field} column to ${p.table}`),
       ];
       const onlyPass = body.namedChildren.length === 1 && last.type === 'pass_statement';
       text = unit.map((l) => (l ? `${i}${l}` : '')).join('\n') + '\n';
@@ -196,12 +241,21 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
           `${p.table}.${p.field}: ALTER TABLE ADD COLUMN ${def} (new PRAGMA-checked block)`,
         ]);
       }
-      at = lineEnd(source, last.endIndex);
-      text = `\n${text}`;
+      if (closing) {
+        at = lineStart(source, closing.startIndex);
+        text = `${text}\n`;
+      } else {
+        at = lineEnd(source, last.endIndex);
+        text = `\n${text}`;
+      }
     }
     edits.push({ start: at, end: at, text });
+    // Where the block lands, as a point inside the statements around it (the template's end).
+    const bump = versionBumpEdits(fn, root, template ? template.stmt.endIndex : at);
+    edits.push(...bump.edits);
     return finish(source, edits, [
       `${p.table}.${p.field}: PRAGMA-checked ALTER TABLE ADD COLUMN ${def} in ${p.method}()`,
+      ...(bump.change ? [bump.change] : []),
     ]);
   },
 };

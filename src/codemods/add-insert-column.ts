@@ -7,7 +7,8 @@ import { finish, skipped, unchanged, type Codemod, type Edit } from './codemod';
 import { fieldOptionsSchema, pyString, toDatabase } from './field';
 import { importEdits } from './imports';
 import { modelContextSchema, mirror } from './model-context';
-import { insertRegex, parseInsert } from './sql';
+import { appendItemEdits, hasName, insertRegex, parseInsert } from './sql';
+import { lineIndentAt } from '../python-syntax/parse';
 
 const options = fieldOptionsSchema.merge(modelContextSchema).extend({
   table: z.string(),
@@ -50,7 +51,7 @@ export function insertParams(str: SyntaxNode): SyntaxNode | undefined {
 export const addInsertColumn: Codemod<z.infer<typeof options>> = {
   id: 'add-insert-column',
   description:
-    'Adds the column, a placeholder and the value (converted like its siblings: isoformat, str, .value, json.dumps) to every `INSERT INTO <table>` whose SQL is one string literal and whose parameters are a literal tuple/list/dict (possibly through a local variable); other shapes are refused.',
+    'Adds the column, a placeholder, the value (converted like its siblings: isoformat, str, .value, json.dumps) and, in an upsert whose `DO UPDATE SET` refreshes columns from `excluded`, `<col> = excluded.<col>` to every `INSERT INTO <table>` whose SQL is one string literal and whose parameters are a literal tuple/list/dict (possibly through a local variable); other shapes are refused.',
   options,
   transform(source, p) {
     const root = parsePython(source).rootNode;
@@ -73,7 +74,7 @@ export const addInsertColumn: Codemod<z.infer<typeof options>> = {
         continue;
       }
       found++;
-      if (sql.names.includes(p.field)) continue;
+      if (hasName(sql.names, p.field)) continue;
       const params = insertParams(str);
       if (!params) {
         problems.push(`${where}: its parameters are not a literal tuple, list or dict`);
@@ -125,9 +126,36 @@ export const addInsertColumn: Codemod<z.infer<typeof options>> = {
         end: str.startIndex + lastVal.end,
         text: named ? `, :${p.field}` : ', ?',
       });
+      // An upsert that refreshes its row from `excluded` (most of the inserted columns; creation-time
+      // ones may stay) refreshes the new column too; a narrow SET list (a status touch) is left alone.
+      const updates = sql.updates ?? [];
+      const refreshed = updates
+        .map((u) => /^["`[]?(\w+)["`\]]?\s*=\s*excluded\./i.exec(u.text)?.[1]?.toLowerCase())
+        .filter((n): n is string => !!n);
+      const payload = sql.names.filter((n) => !/^(id|uuid|pk|key)$/i.test(n));
+      const refreshes = refreshed.length > 0 && refreshed.length * 2 >= payload.length;
+      if (refreshes) {
+        const last = updates[updates.length - 1]!;
+        const multiLine = str.text.slice(updates[0]!.start, last.start).includes('\n');
+        const indent = lineIndentAt(source, str.startIndex + last.start);
+        for (const e of appendItemEdits(
+          str.text,
+          last,
+          `${p.field} = excluded.${p.field}`,
+          multiLine,
+          indent,
+        ))
+          edits.push({ start: str.startIndex + e.start, end: str.startIndex + e.end, text: e.text });
+      } else if (refreshed.length > 0) {
+        warnings.push(
+          `${where}: its DO UPDATE SET refreshes only ${refreshed.join(', ')}; ${p.field} is not added to it (a conflicting insert keeps the stored ${p.field})`,
+        );
+      }
       const quote = params.text.includes("'") && !params.text.includes('"') ? "'" : '"';
       edits.push(appendElement(source, params, named ? `${pyString(p.field, quote)}: ${value}` : value));
-      changes.push(`${where}: column ${p.field}, value ${value}`);
+      changes.push(
+        `${where}: column ${p.field}, value ${value}${refreshes ? `, ${p.field} = excluded.${p.field} in its DO UPDATE SET` : ''}`,
+      );
     }
     if (problems.length > 0)
       return { status: 'failed', source, changes: [], reason: problems.join('; '), warnings };

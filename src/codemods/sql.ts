@@ -6,7 +6,20 @@ export interface Span {
   end: number;
 }
 
-/** Index of the bracket closing the one at `open`, skipping SQL strings; -1 when unbalanced. */
+/** Length of the SQL comment (`-- …` to the line end, or a C-style block comment) starting at `i`, or 0. */
+export function commentLength(text: string, i: number): number {
+  if (text.startsWith('--', i)) {
+    const nl = text.indexOf('\n', i);
+    return (nl < 0 ? text.length : nl) - i;
+  }
+  if (text.startsWith('/*', i)) {
+    const close = text.indexOf('*/', i + 2);
+    return (close < 0 ? text.length : close + 2) - i;
+  }
+  return 0;
+}
+
+/** Index of the bracket closing the one at `open`, skipping SQL strings and comments; -1 when unbalanced. */
 export function closingParen(text: string, open: number): number {
   let depth = 0;
   let quote: string | undefined;
@@ -14,6 +27,11 @@ export function closingParen(text: string, open: number): number {
     const ch = text[i]!;
     if (quote) {
       if (ch === quote) quote = undefined;
+      continue;
+    }
+    const comment = commentLength(text, i);
+    if (comment > 0) {
+      i += comment - 1;
       continue;
     }
     if (ch === "'" || ch === '"') quote = ch;
@@ -26,35 +44,77 @@ export function closingParen(text: string, open: number): number {
   return -1;
 }
 
-/** Top-level comma-separated items of `text[start, end)`, trimmed, with their offsets. */
+/**
+ * Top-level comma-separated items of `text[start, end)` with their offsets: each item runs from its
+ * first to its last character of SQL, so a `-- comment` after it (or a comma inside one) is not part of it.
+ */
 export function splitItems(text: string, start: number, end: number): Span[] {
   const items: Span[] = [];
   let depth = 0;
   let quote: string | undefined;
-  let itemStart = start;
-  const push = (to: number) => {
-    const raw = text.slice(itemStart, to);
-    const lead = raw.length - raw.trimStart().length;
-    const trimmed = raw.trim();
-    if (trimmed)
-      items.push({ text: trimmed, start: itemStart + lead, end: itemStart + lead + trimmed.length });
+  let first = -1;
+  let last = -1;
+  const push = () => {
+    if (first >= 0) items.push({ text: text.slice(first, last + 1), start: first, end: last + 1 });
+    first = -1;
+    last = -1;
   };
   for (let i = start; i < end; i++) {
     const ch = text[i]!;
     if (quote) {
       if (ch === quote) quote = undefined;
+      last = i;
       continue;
     }
+    const comment = commentLength(text, i);
+    if (comment > 0) {
+      i += comment - 1;
+      continue;
+    }
+    if (ch === ',' && depth === 0) {
+      push();
+      continue;
+    }
+    if (/\s/.test(ch)) continue;
+    if (first < 0) first = i;
+    last = i;
     if (ch === "'" || ch === '"') quote = ch;
     else if (ch === '(') depth++;
     else if (ch === ')') depth--;
-    else if (ch === ',' && depth === 0) {
-      push(i);
-      itemStart = i + 1;
-    }
   }
-  push(end);
+  push();
   return items;
+}
+
+/**
+ * Edits (offsets into `text`) that add `item` after the list item `last`: on a line of its own when
+ * the list is written one item a line, else inline. A `-- comment` closing the last item's line stays
+ * there: the comma goes before it and the new item on the next line.
+ */
+export function appendItemEdits(
+  text: string,
+  last: Span,
+  item: string,
+  multiLine: boolean,
+  indent: string,
+): { start: number; end: number; text: string }[] {
+  if (!multiLine) return [{ start: last.end, end: last.end, text: `, ${item}` }];
+  const nl = text.indexOf('\n', last.end);
+  const lineEnd = nl < 0 ? text.length : nl;
+  const rest = text.slice(last.end, lineEnd);
+  const trailing = /^(\s*,)?\s*(--.*|\/\*.*\*\/\s*)$/.exec(rest);
+  if (!trailing || nl < 0) return [{ start: last.end, end: last.end, text: `,\n${indent}${item}` }];
+  // `col TEXT,  -- note` before a table constraint: the comma is already there; ours ends the new line.
+  if (trailing[1]) return [{ start: lineEnd, end: lineEnd, text: `\n${indent}${item},` }];
+  return [
+    { start: last.end, end: last.end, text: ',' },
+    { start: lineEnd, end: lineEnd, text: `\n${indent}${item}` },
+  ];
+}
+
+/** Whether `names` holds `name` (SQLite compares identifiers case-insensitively). */
+export function hasName(names: string[], name: string): boolean {
+  return names.some((n) => n.toLowerCase() === name.toLowerCase());
 }
 
 const CONSTRAINT = /^(PRIMARY\s+KEY|FOREIGN\s+KEY|UNIQUE|CHECK|CONSTRAINT)\b/i;
@@ -97,6 +157,14 @@ export interface Insert {
   names: string[];
   values: Span[];
   valuesOpen: number;
+  /** The assignments of an upsert's `ON CONFLICT ... DO UPDATE SET` list, when it has one. */
+  updates?: Span[];
+}
+
+/** End of the SQL inside a Python string literal's source text (before its closing quotes). */
+function sqlEnd(text: string): number {
+  const close = /("""|'''|"|')$/.exec(text);
+  return close ? text.length - close[0].length : text.length;
 }
 
 /** Columns and VALUES items of `INSERT INTO <table> (...) VALUES (...)` inside `text`, or undefined. */
@@ -112,10 +180,18 @@ export function parseInsert(text: string, table: string): Insert | undefined {
   const valuesClose = closingParen(text, valuesOpen);
   if (valuesClose < 0) return undefined;
   const columns = splitItems(text, open + 1, close);
+  let updates: Span[] | undefined;
+  const set = /^\s*ON\s+CONFLICT\b[\s\S]*?\bDO\s+UPDATE\s+SET\b/i.exec(text.slice(valuesClose + 1));
+  if (set) {
+    const from = valuesClose + 1 + set[0].length;
+    const stop = /\b(WHERE|RETURNING)\b|;/i.exec(text.slice(from, sqlEnd(text)));
+    updates = splitItems(text, from, stop ? from + stop.index : sqlEnd(text));
+  }
   return {
     columns,
     names: columns.map((c) => c.text.replace(/["`[\]]/g, '')),
     values: splitItems(text, valuesOpen + 1, valuesClose),
     valuesOpen,
+    updates,
   };
 }

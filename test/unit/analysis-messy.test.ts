@@ -168,3 +168,21 @@ test('planning the planned code changes nothing', async () => {
     rmSync(copy, { recursive: true, force: true });
   }
 });
+
+test('a column the table already has in another case is refused, naming it', async () => {
+  const copy = mkdtempSync(path.join(os.tmpdir(), 'specialist-messy-case-'));
+  try {
+    for (const [file, text] of Object.entries(FILES)) {
+      mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
+      writeFileSync(
+        path.join(copy, file),
+        text.trimStart().replace('    queue TEXT\n)', '    queue TEXT,\n    Priority INTEGER\n)'),
+      );
+    }
+    await expect(planFeature(copy, spec)).rejects.toThrow(
+      /table tickets already has a column "Priority" \(CREATE TABLE at app\/storage\.py:\d+\); SQLite column names are case-insensitive/,
+    );
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+});
