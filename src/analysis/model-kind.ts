@@ -39,6 +39,23 @@ const BASE_KINDS: [RegExp, string][] = [
 const NEUTRAL_BASES =
   /^(object|(typing\.|typing_extensions\.)?(Generic|Protocol)|(abc\.)?ABC|builtins\.object)$/;
 
+/** Builtin classes a model might (wrongly) derive from; the name resolves to nothing in the project. */
+const BUILTINS = new Set([
+  'str',
+  'int',
+  'float',
+  'bool',
+  'bytes',
+  'dict',
+  'list',
+  'tuple',
+  'set',
+  'frozenset',
+  'type',
+  'Exception',
+  'BaseException',
+]);
+
 type Resolved = { project: ClassInfo } | { external: string } | { unknown: string };
 
 const isTopLevel = (node: SyntaxNode) =>
@@ -150,28 +167,31 @@ function classify(index: WorkspaceIndex, cls: ClassInfo, seen: Set<ClassInfo>): 
   const bases = (cls.node.childForFieldName('superclasses')?.namedChildren ?? [])
     .filter((b) => b.type !== 'keyword_argument' && b.type !== 'comment')
     .map((b) => (b.type === 'subscript' ? b.childForFieldName('value')!.text : b.text));
-  const reasons: string[] = [];
+  // What the class is, most telling first: a known kind (TypedDict, Enum, ...) before "a subclass of X".
+  const known: string[] = [];
+  const generic: string[] = [];
   for (const base of bases) {
     const resolved = resolveName(index, cls.file, base);
     if ('external' in resolved) {
       if (PYDANTIC_BASES.has(resolved.external)) return { pydantic: true };
       if (NEUTRAL_BASES.test(resolved.external)) continue;
       const kind = BASE_KINDS.find(([re]) => re.test(resolved.external));
-      reasons.push(kind ? kind[1] : `a subclass of ${resolved.external}, not of pydantic.BaseModel`);
+      if (kind) known.push(kind[1]);
+      else generic.push(`a subclass of ${resolved.external}, not of pydantic.BaseModel`);
     } else if ('project' in resolved) {
       const inner = classify(index, resolved.project, seen);
       if (inner.pydantic) return inner;
-      reasons.push(
-        inner.what.startsWith('a subclass of ') || inner.what === 'a plain class'
-          ? `a subclass of ${resolved.project.name} (${at(resolved.project)}), ${inner.what}`
-          : inner.what,
-      );
+      if (inner.what.startsWith('a subclass of ') || inner.what === 'a plain class')
+        generic.push(`a subclass of ${resolved.project.name} (${at(resolved.project)}), ${inner.what}`);
+      else known.push(inner.what);
+    } else if (BUILTINS.has(resolved.unknown)) {
+      generic.push(`a subclass of the builtin ${resolved.unknown}, not of pydantic.BaseModel`);
     } else if (!NEUTRAL_BASES.test(resolved.unknown)) {
-      reasons.push(`a subclass of ${resolved.unknown}, whose origin was not found in the project's imports`);
+      generic.push(`a subclass of ${resolved.unknown}, whose origin was not found in the project's imports`);
     }
   }
   if (tablename) return { pydantic: false, what: BASE_KINDS.find(([re]) => re.test('sqlalchemy.'))![1] };
-  return { pydantic: false, what: reasons[0] ?? 'a plain class' };
+  return { pydantic: false, what: known[0] ?? generic[0] ?? 'a plain class' };
 }
 
 /** Whether `cls` is a Pydantic model, and if not, what it is (for the refusal). */
