@@ -1,8 +1,9 @@
 /** Finds every anchor a feature spec needs in a Python codebase (DESIGN.md §1 step 0b). */
 import { SpecialistError } from '../errors';
 import type { FeatureSpec, FieldChange } from '../spec/feature-spec';
-import { enumNames, parseFieldType, type FieldType } from '../spec/field-type';
-import { fieldNameProblem, sqlIdentifierProblem } from '../spec/identifiers';
+import { enumNames, parseFieldType, typeNames, type FieldType } from '../spec/field-type';
+import { fieldNameProblem, ownTypeNameProblem, sqlIdentifierProblem } from '../spec/identifiers';
+import { isoDateTimeProblem } from '../spec/iso-datetime';
 import type { SyntaxNode } from '../python-syntax/parse';
 import { keywordArguments } from '../python-syntax/sequence';
 import {
@@ -37,6 +38,8 @@ import type {
   ToolAnchor,
 } from './anchor-map';
 import { findTests } from './tests-config';
+import { namesReadByClassBody } from './class-names';
+import { modelKind, pydanticModels } from './model-kind';
 import {
   enumClasses,
   enumMembers,
@@ -105,6 +108,10 @@ function pick<T extends { file: PyFile }>(
   return ambiguous(what, items.map(label), 'name the file in the spec\'s "architecture" hints');
 }
 
+/** What the refusals of a model that is not a Pydantic model tell the user the tool needs. */
+const NEEDS_PYDANTIC =
+  'The tool adds the field to a Pydantic V2 model (a class deriving from pydantic.BaseModel, with Field(...) constraints and validation) and carries it through the table, the service, the tool and the serializers: make the model (or define one for these rows) a pydantic.BaseModel subclass first, or add this field by hand.';
+
 function findModel(
   index: WorkspaceIndex,
   spec: FeatureSpec,
@@ -112,17 +119,39 @@ function findModel(
   i: number,
 ): { cls: ClassInfo; anchor: ModelAnchor } {
   const named = index.classes.filter((c) => c.name === change.model && !c.file.isTest);
+  const scanned = index.files.filter((f) => !f.isTest).length;
   if (named.length === 0) {
-    const models = index.classes
-      .filter((c) => !c.file.isTest && c.bases.some((b) => /BaseModel$/.test(b)))
-      .map((c) => c.name);
+    const models = pydanticModels(index).map((c) => c.name);
     specInvalid(
       `data_models.changes[${i}].model`,
-      `unknown model "${change.model}" (searched every class in ${index.files.filter((f) => !f.isTest).length} Python files; Pydantic models found: ${models.join(', ') || 'none'})`,
+      models.length > 0
+        ? `unknown model "${change.model}" (searched every class in ${scanned} Python files; Pydantic models found: ${models.join(', ')})`
+        : `unknown model "${change.model}": no class ${change.model} in ${scanned} Python files, and no Pydantic model at all (no class derives from pydantic.BaseModel: rows kept as plain dicts or tuples have no model to add a typed field to). ${NEEDS_PYDANTIC}`,
       { candidates: models },
     );
   }
-  const cls = pick(named, spec.architecture.domain_models, `model class ${change.model}`, where)!;
+  // A Pydantic class wins over a same-named dataclass or ORM row class elsewhere.
+  const pydantic = named.filter((c) => modelKind(index, c).pydantic);
+  const cls = pick(
+    pydantic.length > 0 ? pydantic : named,
+    spec.architecture.domain_models,
+    `model class ${change.model}`,
+    where,
+  )!;
+  const kind = modelKind(index, cls);
+  if (!kind.pydantic) {
+    specInvalid(
+      `data_models.changes[${i}].model`,
+      `${cls.name} (${where(cls)}) is ${kind.what}, not a Pydantic model. ${NEEDS_PYDANTIC}`,
+      { kind: kind.what },
+    );
+  }
+  if (namesReadByClassBody(cls.node).has(change.field)) {
+    specInvalid(
+      `data_models.changes[${i}].field`,
+      `"${change.field}" is a name the body of ${cls.name} (${where(cls)}) reads (in an annotation, a default or a decorator): a field of that name would rebind it inside the class and the model would break; choose another name`,
+    );
+  }
   const fields = classFields(cls.node);
   const config = cls.node
     .childForFieldName('body')
@@ -615,12 +644,11 @@ function checkTypeValues(change: FieldChange, type: FieldType, i: number, enums:
     );
   }
   const d = change.default;
-  if (typeof d === 'string' && type.kind === 'datetime' && Number.isNaN(Date.parse(d))) {
-    specInvalid(
-      `${path}.default`,
-      `"${d}" is not an ISO date-time (SQLite CURRENT_* defaults cannot be added by ALTER TABLE)`,
-    );
-  }
+  // The same rules as the spec schema: a spec that reached the analysis unchecked is refused alike.
+  const isoProblem = typeof d === 'string' && type.kind === 'datetime' ? isoDateTimeProblem(d) : undefined;
+  if (isoProblem) specInvalid(`${path}.default`, isoProblem);
+  const shadowsType = ownTypeNameProblem(change.field, typeNames(type));
+  if (shadowsType) specInvalid(`${path}.field`, shadowsType);
   if (
     typeof d === 'string' &&
     type.kind === 'UUID' &&

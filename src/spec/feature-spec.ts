@@ -3,8 +3,14 @@
  * `architecture`, `data_models` and `implementation_plan` are what lands in memory.
  */
 import { z } from 'zod';
-import { FieldTypeError, parseFieldType, type FieldType } from './field-type';
-import { fieldNameProblem, pythonIdentifierProblem, sqlIdentifierProblem } from './identifiers';
+import { FieldTypeError, parseFieldType, typeNames, type FieldType } from './field-type';
+import {
+  fieldNameProblem,
+  ownTypeNameProblem,
+  pythonIdentifierProblem,
+  sqlIdentifierProblem,
+} from './identifiers';
+import { isoDateTimeProblem } from './iso-datetime';
 
 export const PHASE_NAMES = [
   'domain_model',
@@ -105,6 +111,8 @@ export const fieldChangeSchema = z
     const c = change.constraints;
     const issue = (path: (string | number)[], message: string) =>
       ctx.addIssue({ code: 'custom', path, message });
+    const shadowsType = ownTypeNameProblem(change.field, typeNames(type));
+    if (shadowsType) issue(['field'], shadowsType);
     for (const key of ['max_length', 'min_length'] as const) {
       if (c[key] !== undefined && !isText && !isCollection)
         issue(['constraints', key], `${key} applies to str, list and dict fields, not ${change.type}`);
@@ -136,8 +144,11 @@ export type FieldChange = z.infer<typeof fieldChangeSchema>;
 
 function defaultProblem(type: FieldType, value: unknown): string | undefined {
   switch (type.kind) {
-    case 'str':
     case 'datetime':
+      return typeof value === 'string'
+        ? isoDateTimeProblem(value)
+        : 'default must be an ISO 8601 string for datetime';
+    case 'str':
     case 'UUID':
     case 'enum':
       return typeof value === 'string'

@@ -104,3 +104,17 @@ export function enumNames(type: FieldType): string[] {
       return [];
   }
 }
+
+/** Every Python name the annotation of a type spells, e.g. `list[TaskStatus]` → list, TaskStatus. */
+export function typeNames(type: FieldType): string[] {
+  switch (type.kind) {
+    case 'enum':
+      return [type.name];
+    case 'list':
+      return ['list', ...typeNames(type.item)];
+    case 'dict':
+      return ['dict', ...typeNames(type.key), ...typeNames(type.value)];
+    default:
+      return [type.kind];
+  }
+}

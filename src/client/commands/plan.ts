@@ -1,10 +1,8 @@
 /** `specialist plan <spec.json> --workspace <dir> [--json]`: preview phases 1–5 as a diff, touching nothing. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { CliError, EXIT } from '../cli-error';
-import { SpecialistError } from '../../errors';
 import { readSpecFile } from '../spec-file';
-import { planFeature } from '../../phases/plan-feature';
+import { planWorkspace } from './plan-workspace';
 
 export function registerPlanCommand(program: Command): void {
   program
@@ -16,13 +14,7 @@ export function registerPlanCommand(program: Command): void {
     .action(async (specFile: string, options: { workspace: string; json?: boolean }) => {
       const spec = readSpecFile(specFile);
       const root = path.resolve(options.workspace);
-      let plan;
-      try {
-        plan = await planFeature(root, spec);
-      } catch (err) {
-        if (err instanceof SpecialistError) throw new CliError(`${err.type}: ${err.message}`, EXIT.badInput);
-        throw err;
-      }
+      const plan = await planWorkspace(root, spec);
       if (options.json) {
         const out = {
           feature: spec.feature,

@@ -13,6 +13,7 @@ import { CliError, EXIT } from '../cli-error';
 import { registerDemoCommand } from '../demo';
 import { renderProgress, renderWaiting } from '../progress/progress-view';
 import { readSpecFile } from '../spec-file';
+import { precheckRun } from './run-precheck';
 import { storeTechnicalSpecs } from './run-specs';
 import { startRun } from './run-start';
 import {
@@ -25,9 +26,9 @@ import {
   type Session,
 } from './run-session';
 
-async function resolveWorkspace(dir: string): Promise<string> {
+async function resolveWorkspace(dir: string): Promise<{ root: string; head: string }> {
   try {
-    return (await describeRepository(path.resolve(dir))).root;
+    return await describeRepository(path.resolve(dir));
   } catch (err) {
     if (err instanceof SpecialistError) throw new CliError(err.message);
     throw err;
@@ -92,7 +93,11 @@ export function registerRunCommands(program: Command): void {
         options: { workspace: string; delegate: boolean; detach?: boolean; json?: boolean },
       ) => {
         const spec = readSpecFile(specFile);
-        const workspace = await resolveWorkspace(options.workspace);
+        const repo = await resolveWorkspace(options.workspace);
+        const workspace = repo.root;
+        // Everything `plan` would refuse is refused here, before a stack, a workflow, a branch, a
+        // worktree or a memory entry exists.
+        await precheckRun(repo, spec);
         await withSession(async (session) => {
           if (options.detach) refuseDetachOnTemporaryStack(session);
           const handle = await startRun(session, spec, { workspace, delegate: options.delegate });
