@@ -7,7 +7,8 @@
  */
 import type { AnchorMap, FieldAnchors } from '../analysis/anchor-map';
 import type { ClassInfo, ProjectFacts, TypeDesc } from '../python/introspect';
-import { dbRecipe, type DbRecipe } from './db-recipe';
+import { conftestFixtures, unsafeFixtures } from './conftest-fixtures';
+import { dbRecipe, NoDatabasePath, type DbRecipe } from './db-recipe';
 import { fail } from './generation-error';
 import { ImportSet, pyLiteral, pyNumber, pyString, snakeCase, type Quote } from './python-text';
 
@@ -24,6 +25,13 @@ export interface Wiring {
   /** `kwargs`: valid keyword arguments for the model; `needs`: the imports they use. */
   model: { module: string; name: string; kwargs: string[]; needs: ImportSet; table: string };
   db: DbRecipe;
+  /**
+   * Why no test may open the database (its path cannot be given): the generator then writes only the
+   * model's unit tests and says so. `db` is then a recipe that refuses to be used.
+   */
+  noDatabase?: string;
+  /** conftest fixtures left unused because they would open the database outside a temporary folder. */
+  unsafeFixtures: Record<string, string>;
   /** Classes to build from the database, in dependency order. */
   classes: Record<string, ClassInfo>;
   service: {
@@ -101,22 +109,7 @@ function findGetter(
   return undefined;
 }
 
-/** Fixture name → what it provides, read from the conftest text: a fixture that calls `Class(` or `factory(`. */
-export function conftestFixtures(text: string, provides: Record<string, string>): Record<string, string> {
-  const found: Record<string, string> = {};
-  const re =
-    /@(?:pytest\.fixture|pytest_asyncio\.fixture|fixture)\b[^\n]*\n(?:@[^\n]*\n)*(?:async\s+)?def\s+(\w+)\s*\(/g;
-  const starts: { name: string; index: number }[] = [];
-  for (let m = re.exec(text); m; m = re.exec(text)) starts.push({ name: m[1]!, index: m.index });
-  starts.forEach((start, i) => {
-    const body = text.slice(start.index, starts[i + 1]?.index ?? text.length);
-    for (const [callee, provided] of Object.entries(provides)) {
-      if (found[provided] === undefined && new RegExp(`\\b${callee}\\(`).test(body))
-        found[provided] = start.name;
-    }
-  });
-  return found;
-}
+export { conftestFixtures } from './conftest-fixtures';
 
 export function buildWiring(options: {
   /** Kept for callers: the wiring needs only the change's anchors. */
@@ -138,7 +131,16 @@ export function buildWiring(options: {
         fail(`no valid example value for the required field ${model.name}.${f.name}`);
       return `${f.name}=${renderExample(facts.examples[`model.${f.name}`], f.type, quote, modelNeeds)}`;
     });
-  const db = dbRecipe(change, facts, imports);
+  let noDatabase: string | undefined;
+  let db: DbRecipe;
+  try {
+    db = dbRecipe(change, facts, imports);
+  } catch (err) {
+    if (!(err instanceof NoDatabasePath)) throw err;
+    noDatabase = err.reason;
+    const refuse = (): never => fail(`no test may open the database: ${err.reason}`);
+    db = { typeKey: '', opener: { callee: '', pathParam: '', pathIndex: -1 }, open: refuse, close: refuse };
+  }
   const serviceKey = key(change.service.module, change.service.className);
   const service =
     facts.classes[serviceKey] ?? fail(`could not describe the service class ${change.service.className}`);
@@ -179,7 +181,8 @@ export function buildWiring(options: {
         provides[k.split(':')[1]!] = db.typeKey;
     }
   }
-  const fixtures = options.conftestText ? conftestFixtures(options.conftestText, provides) : {};
+  const unsafe = options.conftestText && !noDatabase ? unsafeFixtures(options.conftestText, db.opener) : {};
+  const fixtures = options.conftestText ? conftestFixtures(options.conftestText, provides, unsafe) : {};
 
   let tool: Wiring['tool'];
   const t = change.tool;
@@ -225,6 +228,8 @@ export function buildWiring(options: {
     asyncMode: mode === 'auto' ? 'auto' : 'strict',
     model: { ...model, kwargs, needs: modelNeeds, table: change.table },
     db,
+    ...(noDatabase ? { noDatabase } : {}),
+    unsafeFixtures: unsafe,
     classes: facts.classes,
     service: {
       key: serviceKey,
