@@ -76,9 +76,16 @@ export async function gatherFacts(
           exclude: exclude.sort(),
           classes,
           subclassesOf,
-          functions: change.serializers
-            .filter((s) => !s.className)
-            .map((s) => ({ module: s.module, name: s.function })),
+          functions: [
+            ...change.serializers
+              .filter((s) => !s.className)
+              .map((s) => ({ module: s.module, name: s.function })),
+            // Factories the spec names for classes the tests cannot build on their own.
+            ...Object.values(spec.architecture.factories ?? {}).map((f) => {
+              const [module, name] = f.split(':') as [string, string];
+              return { module, name };
+            }),
+          ],
           modules: [change.migrations.module],
           serviceMethod: {
             module: change.service.module,
@@ -197,6 +204,8 @@ export async function runTestingPhase(
     python,
     root,
     covPackages: covPackages(config, anchors),
+    // The workspace's code, even when the package is also installed in editable mode elsewhere.
+    pythonPath: [anchors.sourceRoot || '.', ...anchors.tests.pythonPath],
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     heartbeat: options.heartbeat,

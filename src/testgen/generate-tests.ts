@@ -90,6 +90,7 @@ export function generateTestSuite(input: GenerateTestsInput): { files: Generated
         conftestText: input.conftestText,
         asyncioMode: input.asyncioMode,
         imports,
+        architecture: spec.architecture,
       });
       if (category === 'unit') {
         const label = `${change.model}.${change.field}`;
@@ -113,5 +114,6 @@ export function generateTestSuite(input: GenerateTestsInput): { files: Generated
     category,
     content: files.get(category)!.render(),
   }));
+  for (const file of files.values()) notes.push(...file.notes);
   return { files: generated, notes: [...new Set(notes)] };
 }
