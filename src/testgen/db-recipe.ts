@@ -57,13 +57,15 @@ const PATH_NAME = /(^|_)(path|file|filename|db|database|dbfile|dsn|uri|url|locat
 /**
  * The parameter that says where the database lives — whether or not it has a default (a default such
  * as `~/.app/data.db` is the user's real data: a test must never fall back on it). A `Path` parameter,
- * one whose default is a path, or a `str`/unannotated one named like a path.
+ * one whose default is a path, or a `str`/unannotated one named like a path; else the only required
+ * text parameter.
  */
 export function pathParameter(params: ParamInfo[]): { param: ParamInfo; index: number } | undefined {
   const usable = params.filter((p) => p.kind === 'positional' || p.kind === 'keyword_only');
+  const typed = usable.findIndex((p) => p.type.kind === 'path' || p.default?.kind === 'path');
   const index =
-    usable.findIndex((p) => p.type.kind === 'path' || p.default?.kind === 'path') >= 0
-      ? usable.findIndex((p) => p.type.kind === 'path' || p.default?.kind === 'path')
+    typed >= 0
+      ? typed
       : usable.findIndex((p) => ['str', 'any', 'unknown'].includes(p.type.kind) && PATH_NAME.test(p.name));
   if (index >= 0) return { param: usable[index]!, index };
   // A single required text parameter, whatever its name (`connect(target)`).
