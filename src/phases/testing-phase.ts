@@ -13,7 +13,7 @@ import { resolvePython } from '../python/interpreter';
 import { introspectProject, type ProjectFacts } from '../python/introspect';
 import { readProjectConfig, type ProjectConfig } from '../python/project-config';
 import type { FeatureSpec } from '../spec/feature-spec';
-import { generateTests, TEST_CATEGORIES, type GeneratedFile } from '../testgen/generate-tests';
+import { generateTestSuite, TEST_CATEGORIES, type GeneratedFile } from '../testgen/generate-tests';
 import { GENERATED_MARKER } from '../testgen/test-file';
 import { touchedCoverage } from '../validation/coverage-report';
 import { runMypy } from '../validation/mypy-runner';
@@ -59,8 +59,11 @@ export async function gatherFacts(
     const exclude = spec.data_models.changes.filter((c) => c.model === change.model).map((c) => c.field);
     const classes = [{ module: change.service.module, name: change.service.className }];
     if (change.tool.className) classes.push({ module: change.tool.module, name: change.tool.className });
-    if (change.migrations.className)
+    const subclassesOf: { module: string; name: string }[] = [];
+    if (change.migrations.className) {
       classes.push({ module: change.migrations.module, name: change.migrations.className });
+      subclassesOf.push({ module: change.migrations.module, name: change.migrations.className });
+    }
     for (const x of [...change.inserts, ...change.serializers])
       if (x.className) classes.push({ module: x.module, name: x.className });
     facts.push(
@@ -72,9 +75,17 @@ export async function gatherFacts(
           model: { module: change.modelAnchor.module, name: change.modelAnchor.className },
           exclude: exclude.sort(),
           classes,
-          functions: change.serializers
-            .filter((s) => !s.className)
-            .map((s) => ({ module: s.module, name: s.function })),
+          subclassesOf,
+          functions: [
+            ...change.serializers
+              .filter((s) => !s.className)
+              .map((s) => ({ module: s.module, name: s.function })),
+            // Factories the spec names for classes the tests cannot build on their own.
+            ...Object.values(spec.architecture.factories ?? {}).map((f) => {
+              const [module, name] = f.split(':') as [string, string];
+              return { module, name };
+            }),
+          ],
           modules: [change.migrations.module],
           serviceMethod: {
             module: change.service.module,
@@ -82,6 +93,10 @@ export async function gatherFacts(
             method: change.service.method,
           },
           testsFolder: anchors.tests.folder,
+          constructionFolders: [
+            anchors.tests.folder,
+            path.posix.join(anchors.sourceRoot || '.', anchors.package),
+          ],
           generatedMarker: GENERATED_MARKER,
         },
         signal,
@@ -160,7 +175,7 @@ export async function runTestingPhase(
   const conftestPath = anchors.tests.conftest ? path.join(root, anchors.tests.conftest) : undefined;
   const conftestText =
     conftestPath && existsSync(conftestPath) ? await readFile(conftestPath, 'utf8') : undefined;
-  const generated = generateTests({
+  const { files: generated, notes } = generateTestSuite({
     spec,
     anchors,
     facts,
@@ -189,6 +204,8 @@ export async function runTestingPhase(
     python,
     root,
     covPackages: covPackages(config, anchors),
+    // The workspace's code, even when the package is also installed in editable mode elsewhere.
+    pythonPath: [anchors.sourceRoot || '.', ...anchors.tests.pythonPath],
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     heartbeat: options.heartbeat,
@@ -238,7 +255,8 @@ export async function runTestingPhase(
       ];
     }),
   ) as Record<(typeof TEST_CATEGORIES)[number], boolean>;
-  const uncollected = TEST_CATEGORIES.filter((c) => categories[c].tests === 0);
+  // A category the generator left out (its reason is a note below) is not "uncollected".
+  const uncollected = TEST_CATEGORIES.filter((c) => categories[c].file !== '' && categories[c].tests === 0);
   if (uncollected.length > 0) {
     // Nothing proven: the project's pytest configuration (testpaths, python_files) did not pick
     // the generated files up.
@@ -256,6 +274,7 @@ export async function runTestingPhase(
     passed: suitePassed,
     detail: `${junit.passed} passed, ${junit.failed} failed, ${junit.errors} errors, ${junit.skipped} skipped`,
   });
+  for (const note of notes) checks.push({ name: 'note', passed: true, detail: note });
   const sourceTouched = touched.filter((f) => !f.startsWith(`${anchors.tests.folder}/`));
   const touchedModuleCoverage = run.coverage ? touchedCoverage(run.coverage, sourceTouched) : {};
   checks.push({

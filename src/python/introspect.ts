@@ -39,6 +39,13 @@ export interface ParamInfo {
   kind: 'positional' | 'keyword_only' | 'args' | 'kwargs';
   required: boolean;
   type: TypeDesc;
+  /** The default of an optional parameter: its repr and the kind of its value (`path`, `str`, ...). */
+  default?: { repr: string; kind: TypeDesc['kind'] };
+  /**
+   * Where an unannotated (or unresolvable) parameter's class was learned: a call of the class in the
+   * project's tests or code (`tests/conftest.py:18`).
+   */
+  learnedFrom?: string;
 }
 
 export interface CallableInfo {
@@ -52,6 +59,8 @@ export interface CallableInfo {
 export interface ClassInfo {
   module: string;
   name: string;
+  /** The project's classes it inherits from (`module:Class`, nearest first): a mixin's users list it. */
+  bases?: string[];
   init: ParamInfo[];
   methods: Record<string, CallableInfo>;
   asyncContextManager: boolean;
@@ -85,6 +94,11 @@ export interface IntrospectionRequest {
   exclude: string[];
   /** Classes to describe; classes their constructors take are described too. */
   classes: { module: string; name: string }[];
+  /**
+   * Classes whose subclasses in the project are described too: the database class that inherits a
+   * migrations mixin is the one a test builds.
+   */
+  subclassesOf?: { module: string; name: string }[];
   functions: { module: string; name: string }[];
   /** Module-level functions of these modules are described too (e.g. a `connect(path)` factory). */
   modules: string[];
@@ -92,6 +106,12 @@ export interface IntrospectionRequest {
   serviceMethod?: { module: string; name: string; method: string };
   /** Tests folder to harvest example values from (literals keyed by field name). */
   testsFolder?: string;
+  /**
+   * Folders (relative to the root) whose calls of the project's classes teach the class of a parameter
+   * that has no usable annotation: `Clock(ranker)` where `ranker = TagRanker(db)`. The tests folder
+   * and the package are scanned; the first call found wins, tests first.
+   */
+  constructionFolders?: string[];
   /** Files containing this text are generated ones and are not harvested. */
   generatedMarker: string;
 }
@@ -125,6 +145,8 @@ def describe(tp, constraints=None):
             d = describe(args[0], constraints)
             d["nullable"] = d["nullable"] or nullable
             return d
+        if all(a is str or (isinstance(a, type) and issubclass(a, (pathlib.PurePath, os.PathLike))) for a in args):
+            return {"kind": "path", "nullable": nullable}  # str | Path: a Path is accepted
         return {"kind": "unknown", "nullable": nullable}
     d = {"nullable": False}
     if constraints:
@@ -169,11 +191,57 @@ def describe(tp, constraints=None):
     d["nullable"] = nullable
     return d
 
+import ast, builtins
+_checking_names = {}
+
+def _is_type_checking(test):
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+def checking_names(module):
+    """Names a module imports only under "if TYPE_CHECKING:" (string annotations refer to them)."""
+    if module is None:
+        return {}
+    name = module.__name__
+    if name not in _checking_names:
+        found = {}
+        try:
+            tree = ast.parse(inspect.getsource(module))
+        except Exception:
+            tree = None
+        for node in ast.walk(tree) if tree else []:
+            if not (isinstance(node, ast.If) and _is_type_checking(node.test)):
+                continue
+            for stmt in node.body:
+                if not isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                    continue
+                scope = {"__name__": name, "__package__": module.__package__, "__builtins__": builtins}
+                try:
+                    exec(compile(ast.Module(body=[stmt], type_ignores=[]), getattr(module, "__file__", name) or name, "exec"), scope)
+                except Exception:
+                    continue
+                found.update({k: v for k, v in scope.items() if not k.startswith("__")})
+        _checking_names[name] = found
+    return _checking_names[name]
+
 def hints(fn):
+    module = sys.modules.get(getattr(fn, "__module__", None) or "")
+    extra = checking_names(module)
     try:
-        return typing.get_type_hints(fn)
+        return typing.get_type_hints(fn, localns=extra)
     except Exception:
-        return getattr(fn, "__annotations__", {}) or {}
+        pass
+    # One unresolvable annotation must not hide the others: evaluate them one by one.
+    out = {}
+    scope = dict(getattr(fn, "__globals__", {}))
+    for name, ann in (getattr(fn, "__annotations__", {}) or {}).items():
+        if isinstance(ann, str):
+            try:
+                ann = eval(ann, scope, extra)
+            except Exception:
+                pass
+        out[name] = ann
+    return out
 
 KINDS = {
     inspect.Parameter.POSITIONAL_ONLY: "positional",
@@ -192,18 +260,194 @@ def callable_info(fn, is_static=False, skip_first=False):
             continue
         if name in exclude:
             continue
-        params.append({
+        info = {
             "name": name,
             "kind": KINDS[p.kind],
             "required": p.default is inspect.Parameter.empty and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD),
             "type": describe(h.get(name, inspect.Parameter.empty)),
-        })
+        }
+        if p.default is not inspect.Parameter.empty:
+            info["default"] = {"repr": repr(p.default)[:200], "kind": describe(type(p.default))["kind"] if p.default is not None else "none"}
+        params.append(info)
     return {
         "params": params,
         "returns": describe(h.get("return", inspect.Parameter.empty)),
         "async": inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn),
         "static": is_static,
     }
+
+# Parameters without a usable annotation: learn their class from the calls the project itself makes
+# (its conftest fixtures, tests and entry points): Clock(ranker) where ranker = TagRanker(db).
+ROOT_PACKAGE = req["model"]["module"].split(".")[0]
+
+def project_class(obj):
+    return isinstance(obj, type) and (getattr(obj, "__module__", "") or "").split(".")[0] == ROOT_PACKAGE
+
+def dotted_package(path):
+    parts = []
+    folder = os.path.dirname(os.path.abspath(path))
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        parts.insert(0, os.path.basename(folder))
+        folder = os.path.dirname(folder)
+    return ".".join(parts) or None
+
+def file_scope(tree, path):
+    """What the file's own imports bind (only its import statements run, never the file)."""
+    scope = {"__name__": "__specialist_scan__", "__package__": dotted_package(path), "__builtins__": builtins}
+    stmts = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.If) and _is_type_checking(stmt.test):
+            stmts += stmt.body
+        else:
+            stmts.append(stmt)
+    for stmt in stmts:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            try:
+                exec(compile(ast.Module(body=[stmt], type_ignores=[]), path, "exec"), scope)
+            except Exception:
+                continue
+    return scope
+
+def resolve(expr, scope):
+    if isinstance(expr, ast.Name):
+        return scope.get(expr.id)
+    if isinstance(expr, ast.Attribute):
+        base = resolve(expr.value, scope)
+        return inspect.getattr_static(base, expr.attr, None) if base is not None else None
+    return None
+
+def expr_class(expr, scope, env):
+    if isinstance(expr, ast.Await):
+        expr = expr.value
+    if isinstance(expr, ast.Call):
+        callee = resolve(expr.func, scope)
+        if project_class(callee):
+            return callee
+        if inspect.isfunction(callee):
+            ret = hints(callee).get("return")
+            return ret if project_class(ret) else None
+        return None
+    if isinstance(expr, ast.Name):
+        return env.get(expr.id)
+    return None
+
+def function_env(fn, scope, fixtures):
+    env = {}
+    if fn is not None:
+        for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs:
+            cls = None
+            if a.annotation is not None:
+                try:
+                    cls = eval(compile(ast.Expression(a.annotation), "<annotation>", "eval"), dict(scope))
+                except Exception:
+                    cls = None
+            cls = cls if project_class(cls) else fixtures.get(a.arg)
+            if cls is not None:
+                env[a.arg] = cls
+    return env
+
+def own_nodes(body):
+    """Nodes of a body, not those of functions defined inside it (they have their own scope)."""
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                stack.append(child)
+
+def bind(body, scope, env):
+    """Local names bound to a project object, in source order."""
+    nodes = sorted((n for n in own_nodes(body) if hasattr(n, "lineno")), key=lambda n: (n.lineno, n.col_offset))
+    for node in nodes:
+        targets, value = [], None
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            targets, value = [node.optional_vars], node.context_expr
+        for t in targets:
+            if isinstance(t, ast.Name):
+                cls = expr_class(value, scope, env)
+                if cls is not None:
+                    env[t.id] = cls
+    return nodes
+
+def is_fixture(fn):
+    return any("fixture" in ast.unparse(d) for d in fn.decorator_list)
+
+def scan_files(folders):
+    files = []
+    for folder in folders:
+        if not os.path.isdir(folder):
+            continue
+        found = []
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
+            found += [os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith(".py")]
+        # conftest files first: their fixtures type the parameters of the tests
+        files += sorted(found, key=lambda f: (os.path.basename(f) != "conftest.py", f))
+    parsed = []
+    for path in files:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+            if req["generatedMarker"] in text:
+                continue
+            parsed.append((path, ast.parse(text)))
+        except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+            continue
+    return parsed
+
+learned = {}
+def learn_constructions(folders):
+    parsed = [(path, tree, file_scope(tree, path)) for path, tree in scan_files(folders)]
+    fixtures = {}
+    for _ in range(2):  # fixtures may use fixtures defined further down
+        for path, tree, scope in parsed:
+            if os.path.basename(path) != "conftest.py":
+                continue
+            for fn in tree.body:
+                if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and is_fixture(fn):
+                    env = function_env(fn, scope, fixtures)
+                    for node in bind(fn.body, scope, env):
+                        if isinstance(node, (ast.Return, ast.Yield)) and node.value is not None:
+                            cls = expr_class(node.value, scope, env)
+                            if cls is not None:
+                                fixtures[fn.name] = cls
+                                break
+    for path, tree, scope in parsed:
+        bodies = [(None, tree.body)] + [(fn, fn.body) for fn in ast.walk(tree) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        for fn, body in bodies:
+            env = function_env(fn, scope, fixtures)
+            for node in bind(body, scope, env):
+                if not isinstance(node, ast.Call):
+                    continue
+                cls = resolve(node.func, scope)
+                if not project_class(cls):
+                    continue
+                try:
+                    names = [n for n in inspect.signature(cls.__init__).parameters][1:]
+                except (TypeError, ValueError):
+                    continue
+                passed = []
+                for i, arg in enumerate(node.args):
+                    if isinstance(arg, ast.Starred):
+                        break
+                    if i < len(names):
+                        passed.append((names[i], arg))
+                passed += [(kw.arg, kw.value) for kw in node.keywords if kw.arg]
+                for pname, arg in passed:
+                    got = expr_class(arg, scope, env)
+                    if got is not None:
+                        where = os.path.relpath(path).replace(os.sep, "/") + ":" + str(arg.lineno)
+                        learned.setdefault((cls.__module__, cls.__qualname__), {}).setdefault(pname, (got, where))
+
+try:
+    learn_constructions(req.get("constructionFolders") or [])
+except Exception:
+    pass  # learning is a help: the parameters stay as the annotations say
 
 out = {"classes": {}, "functions": {}}
 model_cls = getattr(importlib.import_module(req["model"]["module"]), req["model"]["name"])
@@ -221,6 +465,21 @@ for name, info in model_cls.model_fields.items():
 out["model"] = {"module": req["model"]["module"], "name": req["model"]["name"], "fields": fields}
 
 pending = [(c["module"], c["name"]) for c in req["classes"]]
+for c in req["classes"]:
+    try:
+        importlib.import_module(c["module"])  # so that subclasses defined elsewhere exist
+    except Exception:
+        pass
+for c in req.get("subclassesOf") or []:
+    try:
+        stack = [getattr(importlib.import_module(c["module"]), c["name"])]
+    except Exception:
+        continue
+    while stack:
+        for sub in sorted(stack.pop().__subclasses__(), key=lambda k: (k.__module__, k.__qualname__)):
+            if project_class(sub):
+                pending.append((sub.__module__, sub.__qualname__))
+                stack.append(sub)
 seen = set()
 while pending:
     module, name = pending.pop(0)
@@ -245,6 +504,11 @@ while pending:
             continue
     init = methods.pop("__init__", {"params": []})["params"]
     for p in init:
+        taught = learned.get((cls.__module__, cls.__qualname__), {}).get(p["name"])
+        if p["type"]["kind"] in ("any", "unknown") and taught:
+            p["type"] = dict(describe(taught[0]), nullable=p["type"]["nullable"])
+            p["learnedFrom"] = taught[1]
+    for p in init:
         # Only the project's own classes: a connection class of a library is a leaf.
         if p["type"]["kind"] == "class" and p["type"]["cls"]["module"].split(".")[0] == req["model"]["module"].split(".")[0]:
             pending.append((p["type"]["cls"]["module"], p["type"]["cls"]["name"]))
@@ -252,6 +516,7 @@ while pending:
         "module": module,
         "name": name,
         "init": init,
+        "bases": [k.__module__ + ":" + k.__qualname__ for k in cls.__mro__[1:] if project_class(k)],
         "methods": methods,
         "asyncContextManager": hasattr(cls, "__aenter__"),
     }

@@ -223,6 +223,26 @@ export const architectureSchema = z
       .string()
       .optional()
       .describe('interpreter to run the project with, relative to the workspace or absolute'),
+    fixtures: z
+      .record(pythonIdentifier, pythonIdentifier)
+      .optional()
+      .describe(
+        'conftest fixture the generated tests use for objects of a class they cannot build: {"LinkService": "links"}',
+      ),
+    factories: z
+      .record(
+        pythonIdentifier,
+        z
+          .string()
+          .regex(
+            /^[A-Za-z_][\w.]*:[A-Za-z_]\w*$/,
+            'expected "module:function", e.g. "linkbox.wiring:make_service"',
+          ),
+      )
+      .optional()
+      .describe(
+        'function the generated tests call to build a class ("module:function"; its parameters are built like a constructor\'s): {"LinkService": "linkbox.wiring:make_service"}',
+      ),
   })
   .catchall(z.unknown());
 export type Architecture = z.infer<typeof architectureSchema>;

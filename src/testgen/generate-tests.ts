@@ -50,6 +50,16 @@ function conftestNames(anchors: AnchorMap, text: string | undefined): Set<string
 }
 
 export function generateTests(input: GenerateTestsInput): GeneratedFile[] {
+  return generateTestSuite(input).files;
+}
+
+/**
+ * The generated files and notes on what was not generated and why (a database that cannot be opened
+ * on a temporary file gets no database test; a conftest fixture that would open the user's data is
+ * not reused).
+ */
+export function generateTestSuite(input: GenerateTestsInput): { files: GeneratedFile[]; notes: string[] } {
+  const notes: string[] = [];
   const { spec, anchors } = input;
   const title = spec.title
     ? `${spec.feature} (${spec.title.replace(/\s+/g, ' ').replace(/[\\"']/g, '')})`
@@ -80,7 +90,18 @@ export function generateTests(input: GenerateTestsInput): GeneratedFile[] {
         conftestText: input.conftestText,
         asyncioMode: input.asyncioMode,
         imports,
+        architecture: spec.architecture,
       });
+      if (category === 'unit') {
+        const label = `${change.model}.${change.field}`;
+        if (wiring.noDatabase)
+          notes.push(
+            `${label}: no integration or migration test generated: ${wiring.noDatabase} (they would open the project's own database)`,
+          );
+        for (const [name, why] of Object.entries(wiring.unsafeFixtures).sort())
+          notes.push(`${label}: conftest fixture ${name} not reused: ${why}`);
+      }
+      if (wiring.noDatabase && category !== 'unit') continue;
       const file = fileFor(category, wiring, imports);
       const cases = fieldCases(specChange, change.type, change.enums, wiring.quote, file.imports);
       if (category === 'unit') emitUnitTests(file, { field: change.field, type: change.type, cases });
@@ -88,9 +109,11 @@ export function generateTests(input: GenerateTestsInput): GeneratedFile[] {
       else emitMigrationTests(file, { change, cases });
     }
   });
-  return TEST_CATEGORIES.filter((c) => files.has(c)).map((category) => ({
+  const generated = TEST_CATEGORIES.filter((c) => files.has(c)).map((category) => ({
     path: testFilePath(anchors, spec.feature, category),
     category,
     content: files.get(category)!.render(),
   }));
+  for (const file of files.values()) notes.push(...file.notes);
+  return { files: generated, notes: [...new Set(notes)] };
 }

@@ -6,8 +6,10 @@
  * facts (runtime signatures), never from the feature's own fields.
  */
 import type { AnchorMap, FieldAnchors } from '../analysis/anchor-map';
-import type { ClassInfo, ProjectFacts, TypeDesc } from '../python/introspect';
-import { dbRecipe, type DbRecipe } from './db-recipe';
+import type { CallableInfo, ClassInfo, ProjectFacts, TypeDesc } from '../python/introspect';
+import type { Architecture } from '../spec/feature-spec';
+import { conftestFixtures, unsafeFixtures } from './conftest-fixtures';
+import { dbRecipe, NoDatabasePath, type DbRecipe } from './db-recipe';
 import { fail } from './generation-error';
 import { ImportSet, pyLiteral, pyNumber, pyString, snakeCase, type Quote } from './python-text';
 
@@ -24,8 +26,19 @@ export interface Wiring {
   /** `kwargs`: valid keyword arguments for the model; `needs`: the imports they use. */
   model: { module: string; name: string; kwargs: string[]; needs: ImportSet; table: string };
   db: DbRecipe;
+  /**
+   * Why no test may open the database (its path cannot be given): the generator then writes only the
+   * model's unit tests and says so. `db` is then a recipe that refuses to be used.
+   */
+  noDatabase?: string;
+  /** conftest fixtures left unused because they would open the database outside a temporary folder. */
+  unsafeFixtures: Record<string, string>;
   /** Classes to build from the database, in dependency order. */
   classes: Record<string, ClassInfo>;
+  /** Class keys whose fixture the spec names (`architecture.fixtures`). */
+  specFixtures: string[];
+  /** Functions the spec names to build a class (`architecture.factories`), by class key. */
+  factories: Record<string, { module: string; name: string; info: CallableInfo }>;
   service: {
     key: string;
     method: string;
@@ -101,22 +114,7 @@ function findGetter(
   return undefined;
 }
 
-/** Fixture name → what it provides, read from the conftest text: a fixture that calls `Class(` or `factory(`. */
-export function conftestFixtures(text: string, provides: Record<string, string>): Record<string, string> {
-  const found: Record<string, string> = {};
-  const re =
-    /@(?:pytest\.fixture|pytest_asyncio\.fixture|fixture)\b[^\n]*\n(?:@[^\n]*\n)*(?:async\s+)?def\s+(\w+)\s*\(/g;
-  const starts: { name: string; index: number }[] = [];
-  for (let m = re.exec(text); m; m = re.exec(text)) starts.push({ name: m[1]!, index: m.index });
-  starts.forEach((start, i) => {
-    const body = text.slice(start.index, starts[i + 1]?.index ?? text.length);
-    for (const [callee, provided] of Object.entries(provides)) {
-      if (found[provided] === undefined && new RegExp(`\\b${callee}\\(`).test(body))
-        found[provided] = start.name;
-    }
-  });
-  return found;
-}
+export { conftestFixtures } from './conftest-fixtures';
 
 export function buildWiring(options: {
   /** Kept for callers: the wiring needs only the change's anchors. */
@@ -126,6 +124,8 @@ export function buildWiring(options: {
   conftestText?: string;
   asyncioMode?: string;
   imports: ImportSet;
+  /** The spec's `architecture`: fixtures and factories it names for classes. */
+  architecture?: Pick<Architecture, 'fixtures' | 'factories'>;
 }): Wiring {
   const { change, facts, imports } = options;
   const quote = change.modelAnchor.style.quote;
@@ -138,7 +138,16 @@ export function buildWiring(options: {
         fail(`no valid example value for the required field ${model.name}.${f.name}`);
       return `${f.name}=${renderExample(facts.examples[`model.${f.name}`], f.type, quote, modelNeeds)}`;
     });
-  const db = dbRecipe(change, facts, imports);
+  let noDatabase: string | undefined;
+  let db: DbRecipe;
+  try {
+    db = dbRecipe(change, facts, imports);
+  } catch (err) {
+    if (!(err instanceof NoDatabasePath)) throw err;
+    noDatabase = err.reason;
+    const refuse = (): never => fail(`no test may open the database: ${err.reason}`);
+    db = { typeKey: '', opener: { callee: '', pathParam: '', pathIndex: -1 }, open: refuse, close: refuse };
+  }
   const serviceKey = key(change.service.module, change.service.className);
   const service =
     facts.classes[serviceKey] ?? fail(`could not describe the service class ${change.service.className}`);
@@ -179,7 +188,32 @@ export function buildWiring(options: {
         provides[k.split(':')[1]!] = db.typeKey;
     }
   }
-  const fixtures = options.conftestText ? conftestFixtures(options.conftestText, provides) : {};
+  const unsafe = options.conftestText && !noDatabase ? unsafeFixtures(options.conftestText, db.opener) : {};
+  const fixtures = options.conftestText ? conftestFixtures(options.conftestText, provides, unsafe) : {};
+  const byName = (className: string, specKey: string): string => {
+    const found = Object.keys(facts.classes).filter((k) => facts.classes[k]!.name === className);
+    if (found.length !== 1)
+      fail(
+        `architecture.${specKey} names ${className}, ${found.length === 0 ? 'which is not a class the tests use' : `which is ambiguous (${found.join(', ')})`}`,
+      );
+    return found[0]!;
+  };
+  const specFixtures: string[] = [];
+  for (const [className, fixture] of Object.entries(options.architecture?.fixtures ?? {})) {
+    if (unsafe[fixture])
+      fail(`architecture.fixtures names ${fixture} for ${className}, but ${unsafe[fixture]}`);
+    const k = byName(className, 'fixtures');
+    fixtures[k] = fixture;
+    specFixtures.push(k);
+  }
+  const factories: Wiring['factories'] = {};
+  for (const [className, target] of Object.entries(options.architecture?.factories ?? {})) {
+    const [module, name] = target.split(':') as [string, string];
+    const info =
+      facts.functions[`${module}:${name}`] ??
+      fail(`architecture.factories names ${target} for ${className}, but it could not be imported`);
+    factories[byName(className, 'factories')] = { module, name, info };
+  }
 
   let tool: Wiring['tool'];
   const t = change.tool;
@@ -225,7 +259,11 @@ export function buildWiring(options: {
     asyncMode: mode === 'auto' ? 'auto' : 'strict',
     model: { ...model, kwargs, needs: modelNeeds, table: change.table },
     db,
+    ...(noDatabase ? { noDatabase } : {}),
+    unsafeFixtures: unsafe,
     classes: facts.classes,
+    specFixtures,
+    factories,
     service: {
       key: serviceKey,
       method: change.service.method,
@@ -238,6 +276,33 @@ export function buildWiring(options: {
     fixtures,
     ...(migrationsFunction ? { migrationsFunction } : {}),
   };
+}
+
+/**
+ * The class keys of the objects that building `k` takes, in argument order: its constructor's (or the
+ * spec's factory's) required parameters, each an object of a project class.
+ */
+export function constructorArgs(wiring: Wiring, k: string): string[] {
+  const info = wiring.classes[k]!;
+  const factory = wiring.factories[k];
+  const params = (factory ? factory.info.params : info.init).filter(
+    (p) => p.required && (p.kind === 'positional' || p.kind === 'keyword_only'),
+  );
+  return params.map((p) => {
+    if (p.type.kind !== 'class' || !p.type.cls) {
+      const seen =
+        p.type.kind === 'any'
+          ? "has no annotation, and no call in the project's tests or code passes it an object of a known class"
+          : p.type.kind === 'unknown'
+            ? 'has an annotation that does not resolve to a class'
+            : `is a ${p.type.kind}, not an object of the project`;
+      fail(
+        `cannot build ${info.name} (${info.module}): its parameter ${p.name} ${seen}; name a conftest fixture for ${info.name} in the spec's architecture.fixtures ({"${info.name}": "fixture_name"}) or a factory in architecture.factories ({"${info.name}": "module:function"})`,
+        { class: k, parameter: p.name },
+      );
+    }
+    return key(p.type.cls.module, p.type.cls.name);
+  });
 }
 
 /**
@@ -256,16 +321,16 @@ export function buildStatements(
     if (vars[k]) return vars[k]!;
     if (trail.includes(k)) fail(`constructor cycle through ${k}`);
     const info = wiring.classes[k] ?? fail(`cannot build ${k}: it is not a class of the project`);
-    const args = info.init
-      .filter((p) => p.required)
-      .map((p) => {
-        if (p.type.kind !== 'class' || !p.type.cls)
-          fail(`cannot build ${info.name}: parameter ${p.name} is not an object the tests can make`);
-        return visit(key(p.type.cls.module, p.type.cls.name), [...trail, k]);
-      });
-    imports.name(info.module, info.name);
+    const factory = wiring.factories[k];
+    const args = constructorArgs(wiring, k).map((d) => visit(d, [...trail, k]));
     const name = snakeCase(info.name);
-    lines.push(`${name} = ${info.name}(${args.join(', ')})`);
+    if (factory) {
+      imports.name(factory.module, factory.name);
+      lines.push(`${name} = ${factory.info.async ? 'await ' : ''}${factory.name}(${args.join(', ')})`);
+    } else {
+      imports.name(info.module, info.name);
+      lines.push(`${name} = ${info.name}(${args.join(', ')})`);
+    }
     vars[k] = name;
     return name;
   };

@@ -18,6 +18,11 @@ export interface PytestRunOptions {
   covPackages: string[];
   /** Test paths or node ids; empty runs what the project's configuration collects. */
   targets?: string[];
+  /**
+   * Folders (relative to the root) put first on the import path: the workspace's own source, ahead of
+   * an editable install (`.pth`) that points at the user's checkout of the same package.
+   */
+  pythonPath?: string[];
   timeoutMs?: number;
   signal?: AbortSignal;
   heartbeat?: (detail: unknown) => void;
@@ -52,6 +57,14 @@ export function pytestTimeoutMs(option?: number): number {
   return option ?? parseDuration(process.env.SPECIALIST_PYTEST_TIMEOUT) ?? DEFAULT_PYTEST_TIMEOUT_MS;
 }
 
+/** `PYTHONPATH` with the root's folders first (PYTHONPATH precedes site-packages and its `.pth` entries). */
+export function importPathFirst(root: string, folders: string[] = []): { PYTHONPATH?: string } {
+  if (folders.length === 0) return {};
+  const first = [...new Set(folders.map((f) => path.resolve(root, f)))];
+  const rest = (process.env.PYTHONPATH ?? '').split(path.delimiter).filter((p) => p && !first.includes(p));
+  return { PYTHONPATH: [...first, ...rest].join(path.delimiter) };
+}
+
 export async function runPytest(options: PytestRunOptions): Promise<PytestRun> {
   const reports = await mkdtemp(path.join(os.tmpdir(), 'specialist-pytest-'));
   try {
@@ -76,6 +89,7 @@ export async function runPytest(options: PytestRunOptions): Promise<PytestRun> {
       env: {
         ...process.env,
         PYTHONDONTWRITEBYTECODE: '1',
+        ...importPathFirst(options.root, options.pythonPath),
         COVERAGE_FILE: path.join(reports, '.coverage'),
         // The project's own terminal must not decide what we parse.
         PYTEST_ADDOPTS: '',

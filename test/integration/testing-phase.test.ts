@@ -249,6 +249,79 @@ describe('the spec matrix (codemod engine)', () => {
   });
 });
 
+/**
+ * A project grown like real code (test/fixtures/projects/linkbox): the database path defaults to a
+ * file under HOME, the migrations live in a mixin, the service's collaborators are built from each
+ * other (a string annotation under TYPE_CHECKING, an unannotated parameter), and pytest imports the
+ * installed package (no `pythonpath`).
+ */
+describe('testing phase on a project grown like real code', () => {
+  const spec = parseFeatureSpec({
+    feature: 'bookmark-note',
+    data_models: {
+      changes: [
+        {
+          model: 'Bookmark',
+          field: 'note',
+          type: 'str',
+          nullable: true,
+          default: null,
+          constraints: { max_length: 500 },
+          description: 'Why the link was saved',
+        },
+      ],
+    },
+  });
+
+  function copyProject(): string {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'testing-phase-linkbox-'));
+    temps.push(dir);
+    cpSync(path.join(REPO, 'test', 'fixtures', 'projects', 'linkbox'), dir, { recursive: true });
+    return dir;
+  }
+
+  it('builds the objects as the conftest does, opens only temporary databases and imports the workspace', async () => {
+    const root = copyProject();
+    // The user's own checkout, unedited, on the import path the way an editable install puts it.
+    const checkout = copyProject();
+    const home = mkdtempSync(path.join(os.tmpdir(), 'testing-phase-home-'));
+    temps.push(home);
+    const saved = { HOME: process.env.HOME, PYTHONPATH: process.env.PYTHONPATH };
+    process.env.HOME = home;
+    process.env.PYTHONPATH = path.join(checkout, 'src');
+    let result: TestingResult;
+    try {
+      const anchors = await editWithEngine(root, spec);
+      result = await runTestingPhase(root, spec, anchors);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+    // The database class defaults to ~/.linkbox/links.db: nothing may appear there.
+    expect(readdirSync(home)).toEqual([]);
+    expect(result.failures).toEqual([]);
+    expect(result.categories).toMatchObject({
+      unit: { failed: 0 },
+      integration: { tests: 4, failed: 0 },
+      migration: { tests: 2, failed: 0 },
+    });
+    const migration = readFileSync(path.join(root, 'tests/test_bookmark_note_migration.py'), 'utf8');
+    // The real class that inherits the migrations mixin, always on a temporary file.
+    expect(migration).toContain('database = LinkDB(path)');
+    expect(migration).not.toMatch(/LinkDB\(\)/);
+    // The chain the conftest builds: TagRanker(db: "LinkDB"), Clock(ranker) learned from its call.
+    expect(migration).toContain(
+      'tag_ranker = TagRanker(database)\n    clock = Clock(tag_ranker)\n    link_service = LinkService(database, tag_ranker, clock)',
+    );
+    const integration = readFileSync(path.join(root, 'tests/test_bookmark_note_integration.py'), 'utf8');
+    expect(integration).toContain(
+      'async def test_add_bookmark_when_note_given_stores_it(links: LinkService)',
+    );
+  });
+});
+
 describe('failures other than tests', () => {
   it('reports a touched file that does not compile as CompileFailed, with file and line', async () => {
     const root = copySample('taskqueue');
