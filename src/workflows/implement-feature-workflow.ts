@@ -285,7 +285,8 @@ export async function implementFeatureWorkflow(input: ImplementFeatureInput): Pr
   await quick.releaseWorkspace.executeWithOptions({ summary: 'remove the worktree (the branch stays)' }, [
     { workspace: input.workspace, worktree: prepared.worktree },
   ]);
-  tracker.progress.status = 'completed';
+  // A run that completed with skipped phases is FAILED: the UI, `list` and SpecialistStatus say so too.
+  tracker.progress.status = result.execution_status.status === 'SUCCESS' ? 'completed' : 'failed';
   delete tracker.progress.currentStep;
   publish();
   return result;

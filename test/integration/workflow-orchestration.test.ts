@@ -285,6 +285,8 @@ describe('the implementFeature workflow (mocked activities)', () => {
     expect(memory).toEqual([
       expect.objectContaining({ value: expect.objectContaining({ status: 'FAILED' }) }),
     ]);
+    expect((await handle.query(progressQuery)).status).toBe('failed');
+    expect((await handle.describe()).searchAttributes.SpecialistStatus).toEqual(['failed']);
     // The phase after a skipped one starts from the last real commit.
     expect(calls.find((c) => c.phase === 'testing_validation')!.baseCommit![0]).toBe('4');
     await record(handle, 'skip-after-failure');
