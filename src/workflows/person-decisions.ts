@@ -71,7 +71,9 @@ export function installDecisionHandlers(tracker: RunTracker, publish: () => void
       decision = { kind: 'skip' };
       const step = tracker.progress.waiting?.step;
       tracker.clearWaiting();
-      return `skipping ${step}`;
+      return step === 'record_summary'
+        ? 'skipping record_summary: the changes summary is not stored in memory'
+        : `skipping ${step}: the run goes on and will end FAILED (${step} not done)`;
     },
     {
       validator: (_request) => {
