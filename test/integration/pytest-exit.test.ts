@@ -5,7 +5,7 @@
  * (`sqlite3.OperationalError`) readable in what phase 6 reports. Without our plugin this run waits
  * until the timeout (the connection's thread is not a daemon).
  */
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { headline } from '../../src/phases/testing-phase';
@@ -67,6 +67,28 @@ describe('pytest always ends', () => {
     });
     expect(outcome.stdout).toMatch(/1 passed, 1 error/);
     expect(outcome.timedOut).toBe(true);
+  });
+
+  it('also ends when the conftest itself fails on import with the connection open (no session)', async () => {
+    const root = copyFixture();
+    writeFileSync(
+      path.join(root, 'tests', 'conftest.py'),
+      [
+        'import asyncio',
+        '',
+        'from inventory.database import Database',
+        '',
+        '# At import: pytest cannot even start its session.',
+        'asyncio.run(Database(":memory:").initialize())',
+        '',
+      ].join('\n'),
+    );
+    const run = await runPytest({ python: PYTHON, root, covPackages: ['inventory'], timeoutMs: TIMEOUT_MS });
+    expect(run.timedOut).toBe(false);
+    // pytest's own status for a conftest that cannot be imported.
+    expect(run.exitCode).toBe(4);
+    expect(run.junit).toBeUndefined();
+    expect(run.outputTail).toMatch(/sqlite3\.OperationalError: no such table: stock/);
   });
 
   it('leaves a clean run alone: exit 0 and no message when no thread is left', async () => {
