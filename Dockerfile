@@ -21,6 +21,8 @@ COPY package.json ./
 COPY bin ./bin
 # The memory database's SQL migrations, applied by the worker on start.
 COPY migrations ./migrations
+# Our pytest plugin (pytest always ends), loaded from here with -p: never written into a project.
+COPY python ./python
 COPY examples/requirements.txt ./examples/requirements.txt
 # The shared Python environment (what `npm run setup` makes on a developer machine).
 RUN python3 -m venv .specialist/venv \

@@ -1,15 +1,27 @@
 /**
  * The run's workspace: its own `git worktree` on `feature/<name>`, branched off the workspace's HEAD,
  * in a folder under the data dir (never inside the user's checkout), and its removal at the end (the
- * branch is the output and stays).
+ * branch is the output and stays, unless a run aborted before any phase leaves it empty).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ERROR_TYPES, SpecialistError } from '../errors';
-import { addWorktree, branchExists, describeRepository, git, removeWorktree } from '../git/git';
-import type { PreparedWorkspace, PrepareWorkspaceInput, ReleaseWorkspaceInput } from '../workflows/run-types';
+import {
+  addWorktree,
+  branchExists,
+  deleteBranchAt,
+  describeRepository,
+  git,
+  removeWorktree,
+} from '../git/git';
+import type {
+  PreparedWorkspace,
+  PrepareWorkspaceInput,
+  ReleasedWorkspace,
+  ReleaseWorkspaceInput,
+} from '../workflows/run-types';
 import { asActivity } from './activity-errors';
 
 /** A folder name from a workflow id (ids may hold `/`). */
@@ -55,13 +67,20 @@ export function createWorkspaceActivities(deps: { worktreesDir: string }) {
       });
     },
 
-    /** Removes the worktree folder; the branch and its commits stay in the repository. */
-    async releaseWorkspace(input: ReleaseWorkspaceInput): Promise<void> {
+    /**
+     * Removes the worktree folder; the branch and its commits stay in the repository, except an empty
+     * branch the workflow asks to remove (a run aborted before any phase), which would otherwise make
+     * the next run of the feature stop on "branch already exists". Idempotent.
+     */
+    async releaseWorkspace(input: ReleaseWorkspaceInput): Promise<ReleasedWorkspace> {
       return asActivity(async () => {
         const { root } = await describeRepository(input.workspace);
         await removeWorktree(root, input.worktree);
         await rm(input.worktree, { recursive: true, force: true });
         await rm(`${input.worktree}.json`, { force: true });
+        const empty = input.removeEmptyBranch;
+        const branchRemoved = empty ? await deleteBranchAt(root, empty.branch, empty.baseCommit) : false;
+        return { branchRemoved };
       });
     },
   };

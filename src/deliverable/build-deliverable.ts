@@ -1,7 +1,8 @@
 /**
  * Builds the deliverable from what really happened: the phase results (files, commits), phase 6's
- * pytest numbers and the spec (for the compatibility notes). Pure and deterministic: the workflow calls
- * it, so it must not read clocks or files.
+ * pytest numbers and the spec (for the compatibility notes). SUCCESS only when every phase of the plan
+ * completed: a phase a person skipped makes the run FAILED, named in `next_recommended_action`. Pure
+ * and deterministic: the workflow calls it, so it must not read clocks or files.
  */
 import { PHASE_NAMES, type FeatureSpec, type PhaseName } from '../spec/feature-spec';
 import type { PhaseActivityResult, PhaseProgress } from '../workflows/run-types';
@@ -19,6 +20,31 @@ export interface DeliverableInput {
   phases: PhaseProgress[];
   /** Results of the phases that completed, by name. */
   results: Partial<Record<PhaseName, PhaseActivityResult>>;
+  /** An aborted run with no completed phase: its empty branch was removed. */
+  branchRemoved?: boolean;
+}
+
+/** `serialization (phase 5), testing_validation (phase 6)` */
+function named(phases: PhaseProgress[]): string {
+  return phases.map((p) => `${p.name} (phase ${p.number})`).join(', ');
+}
+
+/** What a person does next, from what really happened. */
+function nextAction(input: DeliverableInput): string {
+  const branch = input.branch;
+  if (input.outcome === 'aborted') {
+    return input.branchRemoved
+      ? `Run aborted before any phase completed; the empty branch ${branch} was removed: fix the cause, then run the feature again`
+      : `Run aborted; the branch ${branch} holds the completed phases for inspection`;
+  }
+  const skipped = input.phases.filter((p) => p.state === 'skipped');
+  const unfinished = input.phases.filter((p) => p.state !== 'completed' && p.state !== 'skipped');
+  if (skipped.length === 0 && unfinished.length === 0) return `Feature ready for review: merge ${branch}`;
+  const parts = [
+    ...(skipped.length > 0 ? [`phases skipped by a person: ${named(skipped)}`] : []),
+    ...(unfinished.length > 0 ? [`phases not completed: ${named(unfinished)}`] : []),
+  ];
+  return `FAILED — ${parts.join('; ')}. The feature is incomplete: ${branch} holds only the completed phases; do not merge it before the missing phases are done (fix the cause and run the feature again, or complete them by hand)`;
 }
 
 export function buildDeliverable(input: DeliverableInput): Deliverable {
@@ -36,14 +62,11 @@ export function buildDeliverable(input: DeliverableInput): Deliverable {
   // A file created by one phase and edited by a later one is still a created file.
   created.forEach((f) => modified.delete(f));
   const testing = input.results.testing_validation?.testing;
-  const allDone = input.phases.every((p) => p.state === 'completed');
-  const success =
-    input.outcome === 'completed' &&
-    input.phases.every((p) => p.state === 'completed' || p.state === 'skipped');
+  // A skipped phase is a phase not done: the run is not a success (the next action names it).
+  const success = input.outcome === 'completed' && input.phases.every((p) => p.state === 'completed');
   const changes = input.spec.data_models.changes;
   // A new field is backward compatible when old rows and old callers need nothing: nullable or defaulted.
   const breaking = changes.filter((c) => !c.nullable && c.default === undefined);
-  const skipped = input.phases.filter((p) => p.state === 'skipped').map((p) => p.name);
   const tables = [...new Set(changes.map((c) => `${c.table ?? c.model}.${c.field}`))];
   const deliverable: Deliverable = {
     execution_status: {
@@ -75,11 +98,7 @@ export function buildDeliverable(input: DeliverableInput): Deliverable {
       },
     },
     orchestration_context: {
-      next_recommended_action: !success
-        ? `Run aborted; the branch ${input.branch} holds the completed phases for inspection`
-        : allDone
-          ? `Feature ready for review: merge ${input.branch}`
-          : `Review the skipped phases (${skipped.join(', ')}) on ${input.branch} before merging`,
+      next_recommended_action: nextAction(input),
       backward_compatible: breaking.length === 0,
       breaking_changes: breaking.length > 0,
       deployment_notes:

@@ -87,6 +87,31 @@ export async function addWorktree(repo: string, dir: string, branch: string, bas
   await git(repo, ['worktree', 'add', '--quiet', '-b', branch, dir, base]);
 }
 
+/**
+ * Deletes `branch` only while it points at `expected` (atomically: `git update-ref -d <ref> <old>`).
+ * Returns true when the branch is gone (also when it was already), false when it has moved on: then
+ * it holds commits someone may want, and it stays.
+ */
+export async function deleteBranchAt(repo: string, branch: string, expected: string): Promise<boolean> {
+  const ref = `refs/heads/${branch}`;
+  let tip: string;
+  try {
+    tip = await git(repo, ['rev-parse', '--verify', '--quiet', ref]);
+  } catch {
+    return true;
+  }
+  if (tip !== expected) return false;
+  try {
+    await git(repo, ['update-ref', '-d', ref, expected]);
+    return true;
+  } catch (err) {
+    // Moved between the two commands: keep it, as above.
+    if ((await git(repo, ['rev-parse', '--verify', '--quiet', ref]).catch(() => '')) !== expected)
+      return false;
+    throw err;
+  }
+}
+
 /** Removes the worktree folder (the branch stays); tolerant of a folder already gone. */
 export async function removeWorktree(repo: string, dir: string): Promise<void> {
   await git(repo, ['worktree', 'remove', '--force', dir]).catch(() => undefined);

@@ -147,6 +147,20 @@ async function writeGenerated(
   return { created, modified };
 }
 
+/**
+ * The line of a failure a person reads first. pytest's own first line can be generic ("collection
+ * failure"): then the first line of the error itself (e.g. `sqlite3.OperationalError: ...`) follows.
+ */
+export function headline(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const first = lines[0] ?? '';
+  const specific = /\b\w*(Error|Exception|Warning|Exit)\b|assert|failed on \w+ with/i.test(first);
+  return !specific && lines[1] ? `${first}: ${lines[1]}` : first;
+}
+
 function covPackages(config: ProjectConfig, anchors: AnchorMap): string[] {
   return config.coverage.source.length > 0 ? config.coverage.source : [anchors.package];
 }
@@ -211,9 +225,14 @@ export async function runTestingPhase(
     heartbeat: options.heartbeat,
   });
   if (run.timedOut) {
+    // A report written before the hang still says what went wrong: show its first problems.
+    const reported = (run.junit?.cases ?? [])
+      .filter((c) => c.outcome === 'failed' || c.outcome === 'error')
+      .slice(0, 3)
+      .map((c) => `\n${c.id}: ${headline(c.message ?? c.outcome)}`);
     throw new SpecialistError(
       ERROR_TYPES.testsFailed,
-      `pytest did not finish within the timeout (${run.durationMs} ms)`,
+      `pytest did not finish within the timeout (${run.durationMs} ms)${reported.join('')}`,
       {
         timedOut: true,
         outputTail: run.outputTail,
@@ -333,7 +352,7 @@ export async function runTestingPhase(
   };
   if (!suitePassed || mypyBlocking.length > 0) {
     const lines = [
-      ...failures.slice(0, 10).map((f) => `${f.id}: ${f.message.split('\n')[0]}`),
+      ...failures.slice(0, 10).map((f) => `${f.id}: ${headline(f.message)}`),
       ...mypyBlocking.slice(0, 10).map((m) => `mypy ${m}`),
     ];
     throw new SpecialistError(

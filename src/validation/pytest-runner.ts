@@ -1,15 +1,48 @@
 /**
  * Runs the project's WHOLE pytest suite with coverage and a JUnit report, leaving nothing behind in
  * the workspace (no `.pytest_cache`, `__pycache__` or `.coverage`: the run commits the tree).
+ *
+ * pytest always ends: our plugin `python/specialist_pytest_exit.py` (loaded with `-p` from the
+ * tool's own folder on PYTHONPATH, never written into the project) ends the process with pytest's
+ * status once the reports are written, when a thread the project left running (an aiosqlite
+ * connection never closed) would otherwise keep the interpreter alive until the timeout.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ERROR_TYPES, SpecialistError } from '../errors';
+import { PROJECT_ROOT } from '../python/interpreter';
 import { runProcess } from '../python/run-process';
 import { parseCoverageJson, type CoverageSummary } from './coverage-report';
 import { parseJunitXml, type JunitSummary } from './junit-report';
 
 export const DEFAULT_PYTEST_TIMEOUT_MS = 10 * 60_000;
+
+/** The folder holding our pytest plugins (shipped at the package root, beside dist/). */
+export const PYTEST_PLUGIN_DIR = path.join(PROJECT_ROOT, 'python');
+export const EXIT_PLUGIN = 'specialist_pytest_exit';
+
+/** PYTHONPATH with our plugin folder first, keeping the caller's entries. */
+export function pluginPythonPath(existing: string | undefined): string {
+  return [PYTEST_PLUGIN_DIR, ...(existing ? existing.split(path.delimiter).filter(Boolean) : [])].join(
+    path.delimiter,
+  );
+}
+
+/** The arguments that load our plugins (see the module comment). */
+export function pluginArgs(): string[] {
+  const file = path.join(PYTEST_PLUGIN_DIR, `${EXIT_PLUGIN}.py`);
+  if (!existsSync(file)) {
+    // An incomplete install: without the plugin a broken database hangs pytest until the timeout.
+    throw new SpecialistError(
+      ERROR_TYPES.testsFailed,
+      `the pytest plugin ${file} is missing: reinstall python-backend-specialist (the python/ folder ships beside dist/)`,
+      { file },
+    );
+  }
+  return ['-p', EXIT_PLUGIN];
+}
 
 export interface PytestRunOptions {
   python: string;
@@ -75,6 +108,7 @@ export async function runPytest(options: PytestRunOptions): Promise<PytestRun> {
       'pytest',
       '-p',
       'no:cacheprovider',
+      ...pluginArgs(),
       '-o',
       'junit_family=xunit1',
       `--junitxml=${junitPath}`,
@@ -89,7 +123,10 @@ export async function runPytest(options: PytestRunOptions): Promise<PytestRun> {
       env: {
         ...process.env,
         PYTHONDONTWRITEBYTECODE: '1',
-        ...importPathFirst(options.root, options.pythonPath),
+        // Our plugin's folder, then the workspace's source (ahead of an editable install), then the rest.
+        PYTHONPATH: pluginPythonPath(
+          importPathFirst(options.root, options.pythonPath).PYTHONPATH ?? process.env.PYTHONPATH,
+        ),
         COVERAGE_FILE: path.join(reports, '.coverage'),
         // The project's own terminal must not decide what we parse.
         PYTEST_ADDOPTS: '',

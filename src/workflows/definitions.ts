@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { PhaseName, SubAgent } from '../spec/feature-spec';
-import type { AbortRequest, RetryRequest, RunProgress, SkipRequest } from './run-types';
+import type { AbortRequest, RetryRequest, RunProgress, SkipRequest, StepName } from './run-types';
 
 /** Registered workflow type names (index.ts exports the functions under these names). */
 export const WORKFLOW_TYPES = {
@@ -41,10 +41,29 @@ export type PhaseActivityName =
 export const progressQuery = defineQuery<RunProgress>('progress');
 /** Retry the failed step (or re-run from an earlier phase), optionally with a corrected spec. */
 export const retryUpdate = defineUpdate<string, [RetryRequest]>('retry');
-/** Mark the failed step skipped and go on (its dependents run). */
+/** Mark the failed step skipped and go on (its dependents run); the run then ends FAILED. */
 export const skipUpdate = defineUpdate<string, [SkipRequest]>('skip');
-/** Stop the run; the branch keeps the completed phases. */
+/** Stop the run; the branch keeps the completed phases (an empty branch is removed). */
 export const abortUpdate = defineUpdate<string, [AbortRequest]>('abort');
+
+/**
+ * Why a failed step cannot be skipped, or undefined when it can (every phase, and the memory write at
+ * the end). Nothing can run without the technical context, the worktree or the analysis: skipping
+ * them could only fail later, further from the cause. The client prints `skip` only where this is
+ * undefined; the Update's validator refuses it with this text.
+ */
+export function skipRefusal(step: StepName): string | undefined {
+  switch (step) {
+    case 'load_context':
+      return 'load_context cannot be skipped: the run has no spec without it; retry or abort';
+    case 'prepare_workspace':
+      return 'prepare_workspace cannot be skipped: every phase works in its worktree; retry or abort';
+    case 'analyze_codebase':
+      return 'analyze_codebase cannot be skipped: every phase edits what the analysis finds, so nothing could run; fix the cause and retry (with --spec fixed.json when the spec is wrong), or abort';
+    default:
+      return undefined;
+  }
+}
 
 /** ApplicationFailure type of a run a person aborted. */
 export const RUN_ABORTED = 'RunAborted';

@@ -3,7 +3,8 @@
  * the run's worktree, analyses the codebase, then runs the `implementation_plan` DAG one entry at a time
  * (they share one worktree, and each phase starts from the commit of the last settled one). Delegated
  * entries run as child workflows, the rest as activities. A failed step does not fail the run: it waits
- * for a person's `retry` / `skip` / `abort` Update. Returns the deliverable.
+ * for a person's `retry` / `skip` / `abort` Update. Returns the deliverable (FAILED when a phase was
+ * skipped); `abort` fails the run with the partial one and removes the branch if no phase completed.
  */
 import {
   ApplicationFailure,
@@ -58,7 +59,7 @@ export async function implementFeatureWorkflow(input: ImplementFeatureInput): Pr
   /** Settled phases in run order; the last one with a commit is the base of the next phase. */
   let settled: { name: PhaseName; commit?: string }[] = [];
 
-  const deliverable = (outcome: 'completed' | 'aborted'): Deliverable | undefined =>
+  const deliverable = (outcome: 'completed' | 'aborted', branchRemoved = false): Deliverable | undefined =>
     spec && workspace
       ? buildDeliverable({
           spec,
@@ -71,18 +72,38 @@ export async function implementFeatureWorkflow(input: ImplementFeatureInput): Pr
           outcome,
           phases: tracker.progress.phases,
           results,
+          branchRemoved,
         })
       : undefined;
 
   const abort = async (request: AbortRequest, step: StepName): Promise<never> => {
     tracker.progress.status = 'aborted';
     publish();
-    const partial = deliverable('aborted');
-    if (workspace) await quick.releaseWorkspace({ workspace: input.workspace, worktree: workspace.worktree });
+    let branchRemoved = false;
+    if (workspace) {
+      // With no completed phase the branch holds nothing, yet it would block the next run of the
+      // feature: the activity removes it (only if it still points at the base commit).
+      const nothingCompleted = !tracker.progress.phases.some((p) => p.state === 'completed');
+      const released = await quick.releaseWorkspace({
+        workspace: input.workspace,
+        worktree: workspace.worktree,
+        ...(nothingCompleted
+          ? { removeEmptyBranch: { branch: workspace.branch, baseCommit: workspace.baseCommit } }
+          : {}),
+      });
+      // Histories recorded before this returned anything give undefined.
+      branchRemoved = released?.branchRemoved === true;
+    }
+    const partial = deliverable('aborted', branchRemoved);
+    const branchNote = !workspace
+      ? ''
+      : branchRemoved
+        ? `; no phase had completed, so the empty branch ${workspace.branch} was removed`
+        : `; ${workspace.branch} keeps the completed phases`;
     throw ApplicationFailure.create({
       type: RUN_ABORTED,
       nonRetryable: true,
-      message: `aborted by a person while ${step} waited${request.reason ? `: ${request.reason}` : ''}${workspace ? `; ${workspace.branch} keeps the completed phases` : ''}`,
+      message: `aborted by a person while ${step} waited${request.reason ? `: ${request.reason}` : ''}${branchNote}`,
       details: partial ? [partial] : [],
     });
   };
@@ -264,7 +285,8 @@ export async function implementFeatureWorkflow(input: ImplementFeatureInput): Pr
   await quick.releaseWorkspace.executeWithOptions({ summary: 'remove the worktree (the branch stays)' }, [
     { workspace: input.workspace, worktree: prepared.worktree },
   ]);
-  tracker.progress.status = 'completed';
+  // A run that completed with skipped phases is FAILED: the UI, `list` and SpecialistStatus say so too.
+  tracker.progress.status = result.execution_status.status === 'SUCCESS' ? 'completed' : 'failed';
   delete tracker.progress.currentStep;
   publish();
   return result;

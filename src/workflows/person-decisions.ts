@@ -5,16 +5,13 @@
  */
 import { condition, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { SPECIALIST_FEATURE, SPECIALIST_PHASE, SPECIALIST_STATUS } from '../stack/search-attributes';
-import { abortUpdate, retryUpdate, skipUpdate } from './definitions';
+import { abortUpdate, retryUpdate, skipRefusal, skipUpdate } from './definitions';
 import type { FailureInfo } from './failure-info';
 import type { RunTracker } from './run-tracker';
 import type { AbortRequest, RetryRequest, StepName } from './run-types';
 
 export type Decision =
   { kind: 'retry'; request: RetryRequest } | { kind: 'skip' } | { kind: 'abort'; request: AbortRequest };
-
-/** Steps a person may skip: the analysis (phases analyse again themselves) and every phase. */
-export const SKIPPABLE = (step: StepName) => step !== 'load_context' && step !== 'prepare_workspace';
 
 /** Shows the tracker's state: markdown details in the UI, and the Specialist* search attributes. */
 export function publisher(tracker: RunTracker, useSearchAttributes: boolean): () => void {
@@ -35,7 +32,7 @@ export function publisher(tracker: RunTracker, useSearchAttributes: boolean): ()
  * Installs the three Update handlers and returns `wait(step, failure, phaseNumber?)`: it marks the run
  * waiting (visible in the `progress` query, the UI and `SpecialistStatus`) and resolves with the
  * person's decision. Validators refuse a decision while the run is not waiting, a skip of a step that
- * cannot be skipped, and a `fromPhase` after the failed phase.
+ * cannot be skipped (`skipRefusal`), and a `fromPhase` after the failed phase.
  */
 export function installDecisionHandlers(tracker: RunTracker, publish: () => void) {
   let decision: Decision | undefined;
@@ -74,13 +71,17 @@ export function installDecisionHandlers(tracker: RunTracker, publish: () => void
       decision = { kind: 'skip' };
       const step = tracker.progress.waiting?.step;
       tracker.clearWaiting();
-      return `skipping ${step}`;
+      return step === 'record_summary'
+        ? 'skipping record_summary: the changes summary is not stored in memory'
+        : `skipping ${step}: the run goes on and will end FAILED (${step} not done)`;
     },
     {
       validator: (_request) => {
         mustBeWaiting();
+        // Not run on replay: histories recorded when the analysis could still be skipped replay as they were.
         const step = tracker.progress.waiting?.step;
-        if (step && !SKIPPABLE(step)) throw new Error(`${step} cannot be skipped: retry or abort`);
+        const refusal = step ? skipRefusal(step) : undefined;
+        if (refusal) throw new Error(refusal);
       },
     },
   );

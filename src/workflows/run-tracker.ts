@@ -4,7 +4,7 @@
  */
 import type { PlanEntry } from '../spec/feature-spec';
 import { blockedEntries, type EntryState } from '../dag/plan-dag';
-import { PHASES } from './definitions';
+import { PHASES, skipRefusal } from './definitions';
 import type { FailureInfo } from './failure-info';
 import type { PhaseProgress, RunProgress, StepName, StepState } from './run-types';
 
@@ -113,7 +113,11 @@ export class RunTracker {
         '',
         `**Waiting for a person**: ${p.waiting.step} failed (${p.waiting.type}): ${p.waiting.message}`,
         '',
-        `\`specialist retry ${p.workflowId} [--spec fixed.json]\` · \`specialist skip ${p.workflowId}\` · \`specialist abort ${p.workflowId}\``,
+        [
+          `\`specialist retry ${p.workflowId} [--spec fixed.json]\``,
+          ...(skipRefusal(p.waiting.step) ? [] : [`\`specialist skip ${p.workflowId}\``]),
+          `\`specialist abort ${p.workflowId}\``,
+        ].join(' · '),
       );
     }
     return lines.join('\n');

@@ -179,6 +179,13 @@ export interface RecordSummaryInput {
 export interface ReleaseWorkspaceInput {
   workspace: string;
   worktree: string;
+  /** Also delete this branch, if it still points at `baseCommit` (a run aborted before any phase). */
+  removeEmptyBranch?: { branch: string; baseCommit: string };
+}
+
+export interface ReleasedWorkspace {
+  /** True when `removeEmptyBranch` was asked and the branch is gone. */
+  branchRemoved: boolean;
 }
 
 /**
@@ -196,5 +203,5 @@ export interface RunActivities {
   applySerializationPhase(input: PhaseActivityInput): Promise<PhaseActivityResult>;
   runTestingValidationPhase(input: PhaseActivityInput): Promise<PhaseActivityResult>;
   recordImplementationSummary(input: RecordSummaryInput): Promise<{ version: number }>;
-  releaseWorkspace(input: ReleaseWorkspaceInput): Promise<void>;
+  releaseWorkspace(input: ReleaseWorkspaceInput): Promise<ReleasedWorkspace>;
 }

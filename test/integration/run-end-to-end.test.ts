@@ -262,15 +262,10 @@ describe('a run end to end (real Temporal, PostgreSQL, Python, git)', () => {
     expect(d.deliverables.test_results.coverage_percentage).toBe(measured.coverage);
   });
 
-  it('runs through the CLI: exit 3 while waiting with the commands printed, status shows why, retry --spec completes with exit 0', async () => {
-    const good = readSpecFile(path.join(SPECS, 'task-summary.json'));
-    const bad = {
-      ...good,
-      data_models: { changes: good.data_models.changes.map((c) => ({ ...c, api_tool: 'task_submit' })) },
-    };
-    const repo = await sample();
-    const badFile = path.join(scratch, 'bad-spec.json');
-    writeFileSync(badFile, JSON.stringify(bad));
+  /** Runs `fn` with `cli(...args)`: the real CLI on this test's Temporal, worker and PostgreSQL. */
+  const withCli = async (
+    fn: (cli: (...args: string[]) => Promise<number>, out: string[], err: string[]) => Promise<void>,
+  ) => {
     const saved = { ...process.env };
     Object.assign(process.env, {
       TEMPORAL_ADDRESS: env.address,
@@ -294,7 +289,31 @@ describe('a run end to end (real Temporal, PostgreSQL, Python, git)', () => {
       await main(['node', 'specialist', ...args]);
       return process.exitCode ?? 0;
     };
+    // The CLI prints its one-line errors (a refused decision) with console.error.
+    const consoleError = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+      err.push(`${args.map(String).join(' ')}\n`);
+    });
     try {
+      await fn(cli, out, err);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+      consoleError.mockRestore();
+      process.env = saved;
+      process.exitCode = undefined;
+    }
+  };
+
+  it('runs through the CLI: exit 3 while waiting with the commands printed, status shows why, retry --spec completes with exit 0', async () => {
+    const good = readSpecFile(path.join(SPECS, 'task-summary.json'));
+    const bad = {
+      ...good,
+      data_models: { changes: good.data_models.changes.map((c) => ({ ...c, api_tool: 'task_submit' })) },
+    };
+    const repo = await sample();
+    const badFile = path.join(scratch, 'bad-spec.json');
+    writeFileSync(badFile, JSON.stringify(bad));
+    await withCli(async (cli, out, err) => {
       expect(await cli('run', badFile, '--workspace', repo, '--json')).toBe(3);
       const waiting = JSON.parse(out.join('')) as { status: string; progress: RunProgress };
       expect(waiting.status).toBe('waiting');
@@ -302,6 +321,10 @@ describe('a run end to end (real Temporal, PostgreSQL, Python, git)', () => {
       expect(id).toMatch(/^feature-task-summary-[0-9a-f]{8}$/);
       expect(err.join('')).toContain(`specialist retry ${id}`);
       expect(err.join('')).toContain(`specialist abort ${id}`);
+      // The analysis cannot be skipped: not offered, and refused when asked anyway.
+      expect(err.join('')).not.toContain('specialist skip');
+      expect(await cli('skip', id)).toBe(2);
+      expect(err.join('')).toMatch(/the run refused: analyze_codebase cannot be skipped/);
 
       expect(await cli('status', id)).toBe(3);
       expect(out.join('')).toMatch(/analyze_codebase failed/);
@@ -320,12 +343,32 @@ describe('a run end to end (real Temporal, PostgreSQL, Python, git)', () => {
 
       expect(await cli('result', id)).toBe(0);
       expect(deliverableSchema.parse(JSON.parse(out.join(''))).run.workflow_id).toBe(id);
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-      process.env = saved;
-      process.exitCode = undefined;
-    }
+    });
+  });
+
+  it('through the CLI, skipping a failed phase ends the run FAILED with exit 1, naming the phase', async () => {
+    const { repo } = await sampleBreakingGeneratedTests();
+    await withCli(async (cli, out, err) => {
+      expect(await cli('run', path.join(SPECS, 'task-summary.json'), '--workspace', repo, '--json')).toBe(3);
+      const waiting = JSON.parse(out.join('')) as { progress: RunProgress };
+      expect(waiting.progress.waiting!.step).toBe('testing_validation');
+      const id = waiting.progress.workflowId;
+      expect(err.join('')).toContain(`specialist skip ${id}`);
+
+      expect(await cli('skip', id, '--json')).toBe(1);
+      const d = deliverableSchema.parse(JSON.parse(out.join('')));
+      expect(d.execution_status).toEqual({
+        status: 'FAILED',
+        phases_completed: 5,
+        agent_name: 'python-backend-specialist',
+      });
+      expect(d.run.outcome).toBe('completed');
+      expect(d.orchestration_context.next_recommended_action).toMatch(
+        /skipped by a person: testing_validation \(phase 6\)/,
+      );
+      expect(err.join('')).toMatch(/skipped by a person: testing_validation/);
+      expect(await cli('result', id)).toBe(1);
+    });
   });
 
   it('waits when the spec names a tool the codebase lacks, and completes after retry with the corrected spec', async () => {
@@ -346,11 +389,11 @@ describe('a run end to end (real Temporal, PostgreSQL, Python, git)', () => {
     expect(d.execution_status.status).toBe('SUCCESS');
   });
 
-  it('waits when a generated test fails, shows which, and completes after the fix and a retry', async () => {
+  /** A sample whose conftest fails the generated unit tests while the returned flag file exists. */
+  const sampleBreakingGeneratedTests = async () => {
     const repo = await sample();
     const flag = path.join(scratch, `broken-${++counter}`);
     writeFileSync(flag, 'broken on purpose');
-    // A hook in the sample that fails the generated unit tests while the flag file exists.
     appendFileSync(
       path.join(repo, 'tests/conftest.py'),
       [
@@ -373,6 +416,11 @@ describe('a run end to end (real Temporal, PostgreSQL, Python, git)', () => {
       '-am',
       'break generated tests',
     ]);
+    return { repo, flag };
+  };
+
+  it('waits when a generated test fails, shows which, and completes after the fix and a retry', async () => {
+    const { repo, flag } = await sampleBreakingGeneratedTests();
     const handle = await start(readSpecFile(path.join(SPECS, 'task-summary.json')), repo, false);
     const waiting = await waitUntil(handle, (p) => p.status === 'waiting');
     expect(waiting.waiting).toMatchObject({
@@ -390,32 +438,39 @@ describe('a run end to end (real Temporal, PostgreSQL, Python, git)', () => {
     expect(await commitsOnBranch(repo, 'feature/task-summary')).toHaveLength(6);
   });
 
-  it('skips a failing phase when told to, and aborts when told to', async () => {
+  it('refuses to skip the analysis; an abort before any phase removes the empty branch, and the feature can run again', async () => {
     const good = readSpecFile(path.join(SPECS, 'task-summary.json'));
     const bad: FeatureSpec = {
       ...good,
       data_models: { changes: good.data_models.changes.map((c) => ({ ...c, api_tool: 'task_submit' })) },
     };
-    const skipRepo = await sample();
-    const skipped = await start(bad, skipRepo, false);
-    await waitUntil(skipped, (p) => p.status === 'waiting');
-    // Skipping the analysis lets the phases run; the API phase then fails on the same missing tool.
-    await skipped.executeUpdate(skipUpdate, { args: [{}] });
-    const next = await waitUntil(
-      skipped,
-      (p) => p.status === 'waiting' && p.waiting?.step !== 'analyze_codebase',
+    const repo = await sample();
+    const aborted = await start(bad, repo, false);
+    await waitUntil(aborted, (p) => p.status === 'waiting');
+    const refused = await aborted.executeUpdate(skipUpdate, { args: [{}] }).catch((e: Error) => e);
+    expect((refused as Error & { cause?: Error }).cause?.message).toMatch(
+      /analyze_codebase cannot be skipped/,
     );
-    expect(next.waiting!.step).toBe('domain_model');
-    await skipped.executeUpdate(abortUpdate, { args: [{ reason: 'the tool is named differently' }] });
-    const error = await skipped.result().catch((err: unknown) => err);
+    expect(await git(repo, ['branch', '--list', 'feature/task-summary'])).not.toBe('');
+
+    await aborted.executeUpdate(abortUpdate, { args: [{ reason: 'the tool is named differently' }] });
+    const error = await aborted.result().catch((err: unknown) => err);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
     expect(cause.type).toBe('RunAborted');
     expect(cause.message).toMatch(/the tool is named differently/);
-    // The branch exists (nothing committed on it) and the worktree folder is gone.
-    expect(await git(skipRepo, ['rev-parse', 'feature/task-summary'])).toBe(
-      await git(skipRepo, ['rev-parse', 'main']),
-    );
-    expect(existsSync(path.join(scratch, 'worktrees', skipped.workflowId))).toBe(false);
+    expect(cause.message).toMatch(/empty branch feature\/task-summary was removed/);
+    // No branch, no worktree: nothing blocks the next run.
+    expect(await git(repo, ['branch', '--list', 'feature/task-summary'])).toBe('');
+    expect(existsSync(path.join(scratch, 'worktrees', aborted.workflowId))).toBe(false);
+    expect(await git(repo, ['worktree', 'list'])).not.toMatch(/worktrees/);
+
+    // The next run of the feature gets past prepare_workspace (it stopped there on the old branch).
+    const again = await start(bad, repo, false);
+    const next = await waitUntil(again, (p) => p.status === 'waiting');
+    expect(next.waiting!.step).toBe('analyze_codebase');
+    expect(next.preSteps.find((p) => p.name === 'prepare_workspace')!.state).toBe('completed');
+    await again.executeUpdate(abortUpdate, { args: [{}] });
+    await again.result().catch(() => undefined);
   });
 });

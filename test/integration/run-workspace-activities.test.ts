@@ -77,4 +77,60 @@ describe('the run workspace', () => {
     expect(await git(repo, ['worktree', 'list'])).not.toContain(state.worktree);
     expect(await git(repo, ['rev-parse', '--verify', 'feature/x'])).toBe(state.baseCommit);
   });
+
+  it('removes an empty branch when asked (an abort before any phase), so the feature can run again', async () => {
+    const { prepareWorkspace, releaseWorkspace } = activities();
+    const first = (await env.run(prepareWorkspace, {
+      workflowId: 'feature-empty-1',
+      workspace: repo,
+      feature: 'empty',
+    })) as PreparedWorkspace;
+    const removeEmptyBranch = { branch: first.branch, baseCommit: first.baseCommit };
+    const released = await env.run(releaseWorkspace, {
+      workspace: repo,
+      worktree: first.worktree,
+      removeEmptyBranch,
+    });
+    expect(released).toEqual({ branchRemoved: true });
+    expect(await git(repo, ['branch', '--list', 'feature/empty'])).toBe('');
+    // Idempotent: a retried release finds it gone.
+    expect(
+      await env.run(releaseWorkspace, { workspace: repo, worktree: first.worktree, removeEmptyBranch }),
+    ).toEqual({ branchRemoved: true });
+    // The next run of the feature is not blocked.
+    const next = (await env.run(prepareWorkspace, {
+      workflowId: 'feature-empty-2',
+      workspace: repo,
+      feature: 'empty',
+    })) as PreparedWorkspace;
+    expect(next.branch).toBe('feature/empty');
+  });
+
+  it('keeps a branch that has commits even when asked to remove it empty', async () => {
+    const { prepareWorkspace, releaseWorkspace } = activities();
+    const state = (await env.run(prepareWorkspace, {
+      workflowId: 'feature-kept-1',
+      workspace: repo,
+      feature: 'kept',
+    })) as PreparedWorkspace;
+    await git(state.worktree, [
+      '-c',
+      'user.name=t',
+      '-c',
+      'user.email=t@t',
+      'commit',
+      '--quiet',
+      '--allow-empty',
+      '-m',
+      'work someone may want',
+    ]);
+    const tip = await git(repo, ['rev-parse', 'feature/kept']);
+    const released = await env.run(releaseWorkspace, {
+      workspace: repo,
+      worktree: state.worktree,
+      removeEmptyBranch: { branch: state.branch, baseCommit: state.baseCommit },
+    });
+    expect(released).toEqual({ branchRemoved: false });
+    expect(await git(repo, ['rev-parse', 'feature/kept'])).toBe(tip);
+  });
 });

@@ -14,6 +14,7 @@ import { abortUpdate, progressQuery, retryUpdate, skipUpdate } from '../../src/w
 import type {
   PhaseActivityInput,
   PhaseActivityResult,
+  ReleaseWorkspaceInput,
   RunActivities,
   RunProgress,
 } from '../../src/workflows/run-types';
@@ -43,6 +44,7 @@ interface Call {
   phase?: PhaseName;
   baseCommit?: string;
   spec?: FeatureSpec;
+  release?: ReleaseWorkspaceInput;
 }
 
 /** Mock activities: record every call; `failNext[name]` makes the next N calls fail deterministically. */
@@ -117,8 +119,9 @@ function mockActivities(failNext: Record<string, number>, calls: Call[], memory:
       memory.push(input);
       return { version: 1 };
     },
-    releaseWorkspace: async () => {
-      calls.push({ name: 'releaseWorkspace' });
+    releaseWorkspace: async (input) => {
+      calls.push({ name: 'releaseWorkspace', release: input });
+      return { branchRemoved: input.removeEmptyBranch !== undefined };
     },
   };
   return activities;
@@ -266,10 +269,26 @@ describe('the implementFeature workflow (mocked activities)', () => {
       blockedBy: ['serialization'],
     });
     expect((await handle.describe()).searchAttributes.SpecialistStatus).toEqual(['waiting']);
-    await expect(handle.executeUpdate(skipUpdate, { args: [{}] })).resolves.toMatch(/skipping serialization/);
+    await expect(handle.executeUpdate(skipUpdate, { args: [{}] })).resolves.toMatch(
+      /skipping serialization: the run goes on and will end FAILED/,
+    );
     const result = (await handle.result()) as Deliverable;
     expect(result.run.phases.find((p) => p.name === 'serialization')!.status).toBe('skipped');
-    expect(result.execution_status.phases_completed).toBe(5);
+    // A skipped phase is not done: the run completes, FAILED, naming what was skipped.
+    expect(result.execution_status).toEqual({
+      status: 'FAILED',
+      phases_completed: 5,
+      agent_name: 'python-backend-specialist',
+    });
+    expect(result.run.outcome).toBe('completed');
+    expect(result.orchestration_context.next_recommended_action).toMatch(
+      /skipped by a person: serialization \(phase 5\)/,
+    );
+    expect(memory).toEqual([
+      expect.objectContaining({ value: expect.objectContaining({ status: 'FAILED' }) }),
+    ]);
+    expect((await handle.query(progressQuery)).status).toBe('failed');
+    expect((await handle.describe()).searchAttributes.SpecialistStatus).toEqual(['failed']);
     // The phase after a skipped one starts from the last real commit.
     expect(calls.find((c) => c.phase === 'testing_validation')!.baseCommit![0]).toBe('4');
     await record(handle, 'skip-after-failure');
@@ -345,8 +364,65 @@ describe('the implementFeature workflow (mocked activities)', () => {
     expect(partial.run.outcome).toBe('aborted');
     expect(partial.execution_status.status).toBe('FAILED');
     expect(partial.execution_status.phases_completed).toBe(2);
+    // Phases completed: the branch keeps them (no removal asked).
     expect(calls.at(-1)!.name).toBe('releaseWorkspace');
+    expect(calls.at(-1)!.release!.removeEmptyBranch).toBeUndefined();
+    expect(cause.message).toMatch(/feature\/task-summary keeps the completed phases/);
     await record(handle, 'abort');
+  });
+
+  it('refuses to skip the analysis, and an abort before any phase removes the empty branch', async () => {
+    failNext.analyze_codebase = 1;
+    const handle = await start(false);
+    const waiting = await waitUntil(handle, (p) => p.status === 'waiting');
+    expect(waiting.waiting!.step).toBe('analyze_codebase');
+    const refused = await handle.executeUpdate(skipUpdate, { args: [{}] }).catch((e: Error) => e);
+    expect((refused as Error & { cause?: Error }).cause?.message).toMatch(
+      /analyze_codebase cannot be skipped: every phase edits what the analysis finds/,
+    );
+    // Still waiting, and the UI details do not offer the skip.
+    const still = await handle.query(progressQuery);
+    expect(still.status).toBe('waiting');
+    await handle.executeUpdate(abortUpdate, { args: [{ reason: 'wrong spec' }] });
+    const error = await handle.result().catch((err: unknown) => err);
+    const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('RunAborted');
+    expect(cause.message).toMatch(
+      /no phase had completed, so the empty branch feature\/task-summary was removed/,
+    );
+    const partial = cause.details![0] as Deliverable;
+    expect(partial.execution_status).toMatchObject({ status: 'FAILED', phases_completed: 0 });
+    expect(partial.orchestration_context.next_recommended_action).toMatch(/empty branch .* was removed/);
+    expect(calls.filter((c) => c.phase)).toEqual([]);
+    expect(calls.at(-1)).toEqual({
+      name: 'releaseWorkspace',
+      release: {
+        workspace: '/repo',
+        worktree: `/tmp/wt/${handle.workflowId}`,
+        removeEmptyBranch: { branch: 'feature/task-summary', baseCommit: '0'.repeat(40) },
+      },
+    });
+    await record(handle, 'abort-before-any-phase');
+  });
+
+  it('skipping every failed phase ends FAILED with no phase completed, not SUCCESS', async () => {
+    for (const name of [
+      'domain_model',
+      'database_migration',
+      'service_layer',
+      'api_layer',
+      'serialization',
+      'testing_validation',
+    ])
+      failNext[name] = 1;
+    const handle = await start(false);
+    for (let skipped = 0; skipped < 6; skipped++) {
+      await waitUntil(handle, (p) => p.status === 'waiting');
+      await handle.executeUpdate(skipUpdate, { args: [{}] });
+    }
+    const result = (await handle.result()) as Deliverable;
+    expect(result.execution_status).toMatchObject({ status: 'FAILED', phases_completed: 0 });
+    expect(result.run.phases.every((p) => p.status === 'skipped')).toBe(true);
   });
 
   it('refuses decisions while the run is not waiting', async () => {

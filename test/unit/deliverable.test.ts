@@ -128,4 +128,52 @@ describe('the deliverable', () => {
     expect(d.deliverables.test_results.coverage_percentage).toBe(0);
     expect(d.run.outcome).toBe('aborted');
   });
+
+  it('reports a run with skipped phases as FAILED, in the reference format, naming the skipped phases', () => {
+    const base = input();
+    const phases = base.phases.map((p) =>
+      p.name === 'serialization' || p.name === 'testing_validation'
+        ? { ...p, state: 'skipped' as const, commit: undefined }
+        : p,
+    );
+    const results = { ...base.results };
+    delete results.serialization;
+    delete results.testing_validation;
+    const d = buildDeliverable({ ...base, phases, results });
+    expect(deliverableSchema.safeParse(d).success).toBe(true);
+    expect(Object.keys(d.orchestration_context).sort()).toEqual([
+      'backward_compatible',
+      'breaking_changes',
+      'deployment_notes',
+      'next_recommended_action',
+    ]);
+    expect(d.execution_status).toEqual({
+      status: 'FAILED',
+      phases_completed: 4,
+      agent_name: 'python-backend-specialist',
+    });
+    expect(d.orchestration_context.next_recommended_action).toMatch(
+      /skipped by a person: serialization \(phase 5\), testing_validation \(phase 6\)/,
+    );
+    expect(d.orchestration_context.next_recommended_action).not.toMatch(/ready for review/);
+    expect(d.run.outcome).toBe('completed');
+  });
+
+  it('says SUCCESS only when every phase completed, even when all were skipped', () => {
+    const base = input();
+    const phases = base.phases.map((p) => ({ ...p, state: 'skipped' as const, commit: undefined }));
+    const d = buildDeliverable({ ...base, phases, results: {} });
+    expect(d.execution_status).toMatchObject({ status: 'FAILED', phases_completed: 0 });
+    expect(d.orchestration_context.next_recommended_action).toMatch(/domain_model \(phase 1\)/);
+  });
+
+  it('says when an aborted run left no phase and its empty branch was removed', () => {
+    const base = input();
+    const phases = base.phases.map((p) => ({ ...p, state: 'pending' as const, commit: undefined }));
+    const d = buildDeliverable({ ...base, phases, results: {}, outcome: 'aborted', branchRemoved: true });
+    expect(d.execution_status).toMatchObject({ status: 'FAILED', phases_completed: 0 });
+    expect(d.orchestration_context.next_recommended_action).toMatch(
+      /empty branch feature\/task-summary was removed/,
+    );
+  });
 });

@@ -2,6 +2,7 @@ import { parseMarkedJson } from '../../src/python/run-process';
 import { parseCoverageJson, touchedCoverage } from '../../src/validation/coverage-report';
 import { nodeId, parseJunitXml } from '../../src/validation/junit-report';
 import { parseMypyOutput } from '../../src/validation/mypy-runner';
+import { headline } from '../../src/phases/testing-phase';
 import {
   parseDuration,
   pytestTimeoutMs,
@@ -160,6 +161,23 @@ describe('helper script output', () => {
   it('says what the helper wrote when there is no result', () => {
     expect(() => parseMarkedJson('Traceback: boom')).toThrow(
       'helper script wrote no result: Traceback: boom',
+    );
+  });
+});
+
+describe('the headline of a failure', () => {
+  it('keeps a specific first line', () => {
+    expect(headline('failed on setup with "sqlite3.OperationalError: no such table: stock"\nmore')).toBe(
+      'failed on setup with "sqlite3.OperationalError: no such table: stock"',
+    );
+    expect(headline("AssertionError: assert None == 'x'\n+  where None = t.summary")).toBe(
+      "AssertionError: assert None == 'x'",
+    );
+  });
+
+  it('adds the error itself to a generic first line', () => {
+    expect(headline('collection failure\nsqlite3.OperationalError: unable to open database file')).toBe(
+      'collection failure: sqlite3.OperationalError: unable to open database file',
     );
   });
 });

@@ -107,17 +107,21 @@ export async function watchRun(
 export function reportOutcome(outcome: Outcome, json: boolean): number {
   const err = (line = '') => process.stderr.write(`${line}\n`);
   switch (outcome.kind) {
-    case 'completed':
+    case 'completed': {
       process.stdout.write(`${JSON.stringify(outcome.deliverable, null, 2)}\n`);
+      const d = outcome.deliverable;
+      const succeeded = d.execution_status.status === 'SUCCESS';
       if (!json) {
-        const d = outcome.deliverable;
         const t = d.deliverables.test_results;
         err();
         err(
-          `${d.execution_status.status}: ${d.execution_status.phases_completed} phases on ${d.run.branch} (${d.run.head_commit.slice(0, 8)}); pytest ${t.tests_passed} passed, ${t.tests_failed} failed, coverage ${t.coverage_percentage}%`,
+          `${d.execution_status.status}: ${d.execution_status.phases_completed} of ${d.run.phases.length} phases on ${d.run.branch} (${d.run.head_commit.slice(0, 8)}); pytest ${t.tests_passed} passed, ${t.tests_failed} failed, coverage ${t.coverage_percentage}%`,
         );
       }
-      return EXIT.ok;
+      // Said even with --json (stderr): a FAILED run that completed (phases skipped) must not read as done.
+      if (!succeeded) err(d.orchestration_context.next_recommended_action);
+      return succeeded ? EXIT.ok : EXIT.runFailed;
+    }
     case 'waiting':
       if (json)
         process.stdout.write(

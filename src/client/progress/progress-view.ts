@@ -4,6 +4,7 @@
  * deliverable (and only JSON with --json).
  */
 import pc from 'picocolors';
+import { skipRefusal } from '../../workflows/definitions';
 import type { RunProgress, StepState } from '../../workflows/run-types';
 
 const MARK: Record<StepState, string> = {
@@ -66,9 +67,8 @@ export function renderWaiting(p: RunProgress): string[] {
     '',
     'The run is waiting. Fix the cause (or the spec), then one of:',
     `  specialist retry ${id}${phaseHint} [--spec fixed-spec.json]`,
-    ...(p.waiting.step === 'load_context' || p.waiting.step === 'prepare_workspace'
-      ? []
-      : [`  specialist skip ${id}`]),
+    // Only where skipping can help (never a step the phases need); a skip ends the run FAILED.
+    ...(skipRefusal(p.waiting.step) ? [] : [`  specialist skip ${id}    (the run then ends FAILED)`]),
     `  specialist abort ${id}`,
   ];
 }
