@@ -1,7 +1,5 @@
 /** The edit phases 1–5: apply the codemods of one phase for every change of a spec to a workspace. */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { analyzeWorkspace } from '../analysis/analyze-workspace';
 import type { AnchorMap } from '../analysis/anchor-map';
 import { SpecialistError } from '../errors';
@@ -81,12 +79,12 @@ export async function applyEditPhase(
       detail: error ? `syntax error at ${error}` : undefined,
     });
   }
-  for (const file of touched) writeFileSync(path.join(root, file), files.current.get(file)!);
+  files.write(); // in each file's own encoding and line endings (source-file.ts)
   const python = resolvePython(root, spec.architecture.python);
   const compiled = pyCompile(python, root, touched);
   checks.push(compiled);
   if (!compiled.passed && compiled.name === 'py_compile' && touched.length > 0) {
-    for (const file of touched) writeFileSync(path.join(root, file), files.original.get(file)!);
+    files.restore(touched);
     throw new SpecialistError(
       'CompileFailed',
       `${phase}: the edited files do not compile (restored): ${compiled.detail}`,
@@ -104,7 +102,7 @@ export async function applyEditPhase(
       const a = map.changes[i]!;
       const file = a.createTables[0]?.file;
       if (!file) continue;
-      const after = files.current.get(file) ?? readFileSync(path.join(root, file), 'utf8');
+      const after = files.get(file);
       const before = files.original.get(file) ?? after;
       if (before === after) continue; // already migrated by an earlier run: nothing new to replay
       checks.push(migrationProbe(python, a, change, before, after));
