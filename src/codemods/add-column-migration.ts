@@ -9,6 +9,7 @@ import {
   dominantQuote,
   findAll,
   functionsOf,
+  indentUnit,
   lineEnd,
   lineIndentAt,
   lineStart,
@@ -176,6 +177,7 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
       const conn = connectionVariable(fn);
       const last = body.namedChildren[body.namedChildren.length - 1]!;
       const i = lineIndentAt(source, last.startIndex);
+      const u = indentUnit(source);
       const unit = [
         `# Migration: add ${p.field} column to ${p.table}`,
         `cursor = await ${conn}.execute(${pyString(`PRAGMA table_info(${p.table})`, q)})`,
@@ -183,10 +185,10 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
         'column_names = [col[1] for col in columns]',
         '',
         `if ${pyString(p.field, q)} not in column_names:`,
-        `    print(${pyString(`Migrating database schema: adding ${p.field} to ${p.table}`, q)})`,
-        `    await ${conn}.execute(${pyString(`ALTER TABLE ${p.table} ADD COLUMN ${def}`, q)})`,
-        `    await ${conn}.commit()`,
-        `    print(${pyString(`Added ${p.field} column to ${p.table}`, q)})`,
+        `${u}print(${pyString(`Migrating database schema: adding ${p.field} to ${p.table}`, q)})`,
+        `${u}await ${conn}.execute(${pyString(`ALTER TABLE ${p.table} ADD COLUMN ${def}`, q)})`,
+        `${u}await ${conn}.commit()`,
+        `${u}print(${pyString(`Added ${p.field} column to ${p.table}`, q)})`,
       ];
       const onlyPass = body.namedChildren.length === 1 && last.type === 'pass_statement';
       text = unit.map((l) => (l ? `${i}${l}` : '')).join('\n') + '\n';

@@ -2,6 +2,7 @@
 import type { Edit } from './codemod';
 import type { SyntaxNode } from '../python-syntax/parse';
 import { findAll } from '../python-syntax/parse';
+import { afterTrailingComment } from '../python-syntax/sequence';
 
 export interface ImportNeed {
   module: string;
@@ -83,18 +84,18 @@ export function importEdits(
         const indent =
           /^[ \t]*/.exec(source.slice(source.lastIndexOf('\n', last.startIndex - 1) + 1))?.[0] ?? '    ';
         const after = existing.children[existing.children.indexOf(last) + 1];
-        if (after?.type === ',')
-          edits.push({
-            start: after.endIndex,
-            end: after.endIndex,
-            text: names.map((n) => `\n${indent}${n},`).join(''),
-          });
-        else
+        // A `# note` after the last name stays on its line; the new names go below it.
+        if (after?.type === ',') {
+          const at = afterTrailingComment(source, after.endIndex);
+          edits.push({ start: at, end: at, text: names.map((n) => `\n${indent}${n},`).join('') });
+        } else {
+          const at = afterTrailingComment(source, last.endIndex);
           edits.push({
             start: last.endIndex,
-            end: last.endIndex,
-            text: names.map((n) => `,\n${indent}${n}`).join(''),
+            end: at,
+            text: `,${source.slice(last.endIndex, at)}${names.map((n) => `\n${indent}${n}`).join(',')}`,
           });
+        }
       } else {
         const first = nameNodes[0]!;
         const current = nameNodes.map((n) => n.text);
