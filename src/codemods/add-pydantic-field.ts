@@ -114,7 +114,10 @@ export const addPydanticField: Codemod<z.infer<typeof options>> = {
       line = `${indent}${head}\n${args.map((a) => `${indent}${indentUnit(source)}${a},`).join('\n')}\n${indent})`;
     }
     // Fields grouped under comments: a new group of its own, so that it never joins another group.
-    const grouped = body.namedChildren.some((s) => s.type === 'comment');
+    // A comment after a field on the same line (`x: int = 0  # note`) is not a group heading.
+    const grouped = body.namedChildren.some(
+      (s, k) => s.type === 'comment' && body.namedChildren[k - 1]?.endPosition.row !== s.startPosition.row,
+    );
     const edits: Edit[] = [];
     if (last) {
       const at = lineEnd(source, last.endIndex);
