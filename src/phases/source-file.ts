@@ -6,7 +6,7 @@
  * back with the same encoding. An encoding we cannot write back byte for byte is refused with its
  * name, as is new text that the file's encoding cannot hold.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ERROR_TYPES, SpecialistError } from '../errors';
 import { diffLines } from './unified-diff';
@@ -222,4 +222,22 @@ export function sourceText(bytes: Buffer, file: string): string {
 export function readSource(root: string, file: string): DecodedSource & { bytes: Buffer } {
   const bytes = readFileSync(path.join(root, file));
   return { ...decodeSource(bytes, file), bytes };
+}
+
+/**
+ * The line ending for a new Python file in `dir`: the one most of the Python files already there use
+ * (CRLF when they are CRLF), `\n` when there are none. New files are UTF-8, Python's default.
+ */
+export function newFileNewline(dir: string): '\n' | '\r\n' {
+  if (!existsSync(dir)) return '\n';
+  let crlf = 0;
+  let lf = 0;
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.py')) continue;
+    const endings = endingsOf(readFileSync(path.join(dir, name), 'latin1'));
+    const n = endings.filter((e) => e === '\r\n').length;
+    crlf += n;
+    lf += endings.length - n;
+  }
+  return crlf > lf ? '\r\n' : '\n';
 }

@@ -9,6 +9,7 @@ import {
   codingDeclaration,
   decodeSource,
   encodeSource,
+  newFileNewline,
   sourceText,
 } from '../../src/phases/source-file';
 
@@ -162,5 +163,14 @@ describe('FileSet', () => {
     files.set('b.py', `${files.get('b.py')}c = "\u{1F600}"\n`);
     expect(() => files.write()).toThrow(/b\.py: .*U\+1F600/);
     expect(readFileSync(path.join(dir, 'a.py'), 'utf8')).toBe('a = 1\n');
+  });
+
+  test('a new file in a folder of CRLF files ends its lines in CRLF', () => {
+    expect(newFileNewline(path.join(dir, 'missing'))).toBe('\n');
+    expect(newFileNewline(dir)).toBe('\n');
+    writeFileSync(path.join(dir, 'a.py'), 'a = 1\r\nb = 2\r\n');
+    writeFileSync(path.join(dir, 'b.py'), 'c = 3\n');
+    writeFileSync(path.join(dir, 'notes.txt'), '\n\n\n\n');
+    expect(newFileNewline(dir)).toBe('\r\n');
   });
 });
