@@ -65,7 +65,11 @@ const DECLARATION = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
  */
 export function codingDeclaration(bytes: Buffer): string | undefined {
   // The declaration itself is ASCII: reading the first two lines as latin-1 cannot fail.
-  const head = bytes.subarray(0, 1024).toString('latin1').split('\n', 2);
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const head = bytes
+    .subarray(bom ? 3 : 0, 1024)
+    .toString('latin1')
+    .split('\n', 2);
   const first = DECLARATION.exec(head[0] ?? '');
   if (first) return first[1];
   if (!/^[ \t\f]*(#.*)?\r?$/.test(head[0] ?? '')) return undefined;

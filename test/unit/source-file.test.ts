@@ -95,6 +95,13 @@ describe('decodeSource / encodeSource', () => {
     );
   });
 
+  test('a declaration after a BOM is read; a BOM with another encoding is refused', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    expect(codingDeclaration(Buffer.concat([bom, utf8('# coding: utf-8\n')]))).toBe('utf-8');
+    const err = refusal(() => decodeSource(Buffer.concat([bom, utf8('# coding: latin-1\n')]), 'b.py'));
+    expect(err.message).toMatch(/byte order mark but declares "coding: latin-1"/);
+  });
+
   test('UTF-8 with a BOM and non-ASCII text round-trips', () => {
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8('x = "é😀"\r\n')]);
     const { text, format } = decodeSource(bytes, 'b.py');
