@@ -69,7 +69,7 @@ describe('applyEditPhase keeps each file as it was outside the edits', () => {
       '# -*- coding: latin-1 -*-\n"""Domain models for the task queue (modèles du domaine, Société Générale de Tâches)."""',
     );
     writeFileSync(file(MODELS), Buffer.from(models.replace(/\n/g, '\r\n'), 'latin1'));
-    writeFileSync(file(DATABASE), readFileSync(file(DATABASE), 'utf8').replace(/\n/g, '\r\n'));
+    writeFileSync(file(DATABASE), toTabs(readFileSync(file(DATABASE), 'utf8')).replace(/\n/g, '\r\n'));
     writeFileSync(file(SERVICE), toTabs(readFileSync(file(SERVICE), 'utf8')));
     writeFileSync(file(SERVER), toTabs(readFileSync(file(SERVER), 'utf8')).replace(/\n/g, '\r\n'));
     for (const rel of [MODELS, DATABASE, SERVICE, SERVER]) before.set(rel, readFileSync(file(rel)));
@@ -95,7 +95,7 @@ describe('applyEditPhase keeps each file as it was outside the edits', () => {
     expect(after(rel).toString('utf8').replace(/\r\n/g, '')).not.toContain('\n');
   });
 
-  test.each([SERVICE, SERVER])('%s (tabs): new lines are indented with tabs only', (rel) => {
+  test.each([SERVICE, SERVER, DATABASE])('%s (tabs): new lines are indented with tabs only', (rel) => {
     const added = addedLines(before.get(rel)!, after(rel));
     expect(added.length).toBeGreaterThan(0);
     for (const line of added.filter((l) => l.trim())) expect(line).toMatch(/^\t*\S/);
