@@ -152,12 +152,16 @@ export function importEdits(
     if (anchor && before) {
       edits.push({ start: anchor.startIndex, end: anchor.startIndex, text: `${line}\n` });
     } else if (anchor) {
-      edits.push({ start: anchor.endIndex, end: anchor.endIndex, text: `\n${line}` });
+      // After the anchor's trailing `# comment`, if any: the comment stays on its own import.
+      const at = afterTrailingComment(source, anchor.endIndex);
+      edits.push({ start: at, end: at, text: `\n${line}` });
     } else {
       const first = root.namedChildren[0];
       const isDocstring = first?.type === 'expression_statement' && first.namedChildren[0]?.type === 'string';
-      if (isDocstring) edits.push({ start: first.endIndex, end: first.endIndex, text: `\n\n${line}` });
-      else {
+      if (isDocstring) {
+        const at = afterTrailingComment(source, first.endIndex);
+        edits.push({ start: at, end: at, text: `\n\n${line}` });
+      } else {
         // PEP 8: two blank lines between the imports and a top-level definition.
         const def = first && /^(class|def|async|@)/.test(first.text);
         edits.push({ start: 0, end: 0, text: `${line}\n${def ? '\n\n' : ''}` });
