@@ -1,6 +1,7 @@
 /** Reads and parses a workspace's Python files once, and indexes their classes and functions. */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { sourceText } from '../phases/source-file';
 import { ERROR_TYPES, SpecialistError } from '../errors';
 import type { SyntaxNode, Tree } from '../python-syntax/parse';
 import { definitionName, findAll, functionsOf, parsePython } from '../python-syntax/parse';
@@ -105,7 +106,8 @@ export function indexWorkspace(root: string): WorkspaceIndex {
   }
   const sourceRoot = detectSourceRoot(root);
   const files: PyFile[] = listPython(root).map((rel) => {
-    const source = readFileSync(path.join(root, rel), 'utf8');
+    // Decoded by its `coding:` declaration, `\n` line endings: the same text the codemods edit.
+    const source = sourceText(readFileSync(path.join(root, rel)), rel);
     return {
       path: rel,
       module: moduleName(rel, sourceRoot),

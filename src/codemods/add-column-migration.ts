@@ -11,6 +11,7 @@ import {
   dominantQuote,
   findAll,
   functionsOf,
+  indentUnit,
   lineEnd,
   lineIndentAt,
   lineStart,
@@ -218,7 +219,8 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
       );
       const last = body.namedChildren[body.namedChildren.length - 1]!;
       const i = lineIndentAt(source, last.startIndex);
-      const report = (message: string) => (reporter ? [`    ${reporter}(${pyString(message, q)})`] : []);
+      const u = indentUnit(source);
+      const report = (message: string) => (reporter ? [`${u}${reporter}(${pyString(message, q)})`] : []);
       const unit = [
         `# Migration: add ${p.field} column to ${p.table}`,
         `cursor = ${aw}${conn}.execute(${pyString(`PRAGMA table_info(${p.table})`, q)})`,
@@ -229,8 +231,8 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
         // the tables are created: a table that does not exist yet has no columns and needs no ALTER.
         `if ${guarded ? 'column_names and ' : ''}${pyString(p.field, q)} not in column_names:`,
         ...report(`Migrating database schema: adding ${p.field} to ${p.table}`),
-        `    ${aw}${conn}.execute(${pyString(`ALTER TABLE ${p.table} ADD COLUMN ${def}`, q)})`,
-        `    ${aw}${conn}.commit()`,
+        `${u}${aw}${conn}.execute(${pyString(`ALTER TABLE ${p.table} ADD COLUMN ${def}`, q)})`,
+        `${u}${aw}${conn}.commit()`,
         ...report(`Added ${p.field} column to ${p.table}`),
       ];
       const onlyPass = body.namedChildren.length === 1 && last.type === 'pass_statement';

@@ -5,6 +5,7 @@ import {
   parsePython,
   definitionName,
   dominantQuote,
+  indentUnit,
   lineIndentAt,
   lineEnd,
 } from '../python-syntax/parse';
@@ -110,10 +111,13 @@ export const addPydanticField: Codemod<z.infer<typeof options>> = {
     let line = `${indent}${head}${args.join(', ')})`;
     const limit = p.maxLineLength ?? Math.max(88, ...source.split('\n').map((l) => l.length));
     if (line.length > limit) {
-      line = `${indent}${head}\n${args.map((a) => `${indent}    ${a},`).join('\n')}\n${indent})`;
+      line = `${indent}${head}\n${args.map((a) => `${indent}${indentUnit(source)}${a},`).join('\n')}\n${indent})`;
     }
     // Fields grouped under comments: a new group of its own, so that it never joins another group.
-    const grouped = body.namedChildren.some((s) => s.type === 'comment');
+    // A comment after a field on the same line (`x: int = 0  # note`) is not a group heading.
+    const grouped = body.namedChildren.some(
+      (s, k) => s.type === 'comment' && body.namedChildren[k - 1]?.endPosition.row !== s.startPosition.row,
+    );
     const edits: Edit[] = [];
     if (last) {
       const at = lineEnd(source, last.endIndex);

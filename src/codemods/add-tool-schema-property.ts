@@ -1,7 +1,14 @@
 /** Phase 4: the new property in a tool's `inputSchema`, with JSON-schema constraints matching the Pydantic ones. */
 import { z } from 'zod';
 import type { SyntaxNode } from '../python-syntax/parse';
-import { dominantQuote, findAll, lineIndentAt, parsePython, stringValue } from '../python-syntax/parse';
+import {
+  dominantQuote,
+  findAll,
+  indentUnit,
+  lineIndentAt,
+  parsePython,
+  stringValue,
+} from '../python-syntax/parse';
 import { appendElement } from '../python-syntax/sequence';
 import { CodemodRefusal, finish, skipped, unchanged, type Codemod } from './codemod';
 import { fieldOptionsSchema, jsonSchema, pyJson, pyString, typeOf } from './field';
@@ -60,13 +67,14 @@ function renderSchema(
   schema: Record<string, unknown>,
   quote: '"' | "'",
   indent: string | undefined,
+  unit: string,
   enumExpr?: string,
 ): string {
   const entries = Object.entries(schema).map(
     ([k, v]) => `${pyString(k, quote)}: ${k === 'enum' && enumExpr ? enumExpr : pyJson(v, quote)}`,
   );
   if (indent === undefined) return `{${entries.join(', ')}}`;
-  const outer = indent.slice(0, Math.max(0, indent.length - 4));
+  const outer = indent.endsWith(unit) ? indent.slice(0, -unit.length) : indent.slice(0, -1);
   return `{\n${entries.map((e) => `${indent}${e},`).join('\n')}\n${outer}}`;
 }
 
@@ -109,12 +117,19 @@ export const addToolSchemaProperty: Codemod<z.infer<typeof options>> = {
     const usesEnumExpr = /\[\s*\w+\.value\s+for\s+\w+\s+in\s+\w+\s*\]/.test(source);
     const enumExpr = enumName && usesEnumExpr ? `[e.value for e in ${enumName}]` : undefined;
     const schemaObj = jsonSchema(p, p.model);
-    let rendered = renderSchema(schemaObj, quote, indent, enumExpr);
+    const unit = indentUnit(source);
+    let rendered = renderSchema(schemaObj, quote, indent, unit, enumExpr);
     const inlineProperties = properties.startPosition.row === properties.endPosition.row;
     if (indent === undefined && last && !inlineProperties) {
       const lineLength = lineIndentAt(source, last.startIndex).length + p.field.length + rendered.length + 6;
       if (lineLength > 100)
-        rendered = renderSchema(schemaObj, quote, `${lineIndentAt(source, last.startIndex)}    `, enumExpr);
+        rendered = renderSchema(
+          schemaObj,
+          quote,
+          `${lineIndentAt(source, last.startIndex)}${unit}`,
+          unit,
+          enumExpr,
+        );
     }
     const edits = [appendElement(source, properties, `${pyString(p.field, quote)}: ${rendered}`)];
     const changes = [`${p.tool}.inputSchema.properties.${p.field}: ${JSON.stringify(schemaObj)}`];

@@ -2,6 +2,7 @@
 import type { Edit } from './codemod';
 import type { SyntaxNode } from '../python-syntax/parse';
 import { findAll } from '../python-syntax/parse';
+import { afterTrailingComment } from '../python-syntax/sequence';
 
 export interface ImportNeed {
   module: string;
@@ -83,18 +84,18 @@ export function importEdits(
         const indent =
           /^[ \t]*/.exec(source.slice(source.lastIndexOf('\n', last.startIndex - 1) + 1))?.[0] ?? '    ';
         const after = existing.children[existing.children.indexOf(last) + 1];
-        if (after?.type === ',')
-          edits.push({
-            start: after.endIndex,
-            end: after.endIndex,
-            text: names.map((n) => `\n${indent}${n},`).join(''),
-          });
-        else
+        // A `# note` after the last name stays on its line; the new names go below it.
+        if (after?.type === ',') {
+          const at = afterTrailingComment(source, after.endIndex);
+          edits.push({ start: at, end: at, text: names.map((n) => `\n${indent}${n},`).join('') });
+        } else {
+          const at = afterTrailingComment(source, last.endIndex);
           edits.push({
             start: last.endIndex,
-            end: last.endIndex,
-            text: names.map((n) => `,\n${indent}${n}`).join(''),
+            end: at,
+            text: `,${source.slice(last.endIndex, at)}${names.map((n) => `\n${indent}${n}`).join(',')}`,
           });
+        }
       } else {
         const first = nameNodes[0]!;
         const current = nameNodes.map((n) => n.text);
@@ -151,12 +152,16 @@ export function importEdits(
     if (anchor && before) {
       edits.push({ start: anchor.startIndex, end: anchor.startIndex, text: `${line}\n` });
     } else if (anchor) {
-      edits.push({ start: anchor.endIndex, end: anchor.endIndex, text: `\n${line}` });
+      // After the anchor's trailing `# comment`, if any: the comment stays on its own import.
+      const at = afterTrailingComment(source, anchor.endIndex);
+      edits.push({ start: at, end: at, text: `\n${line}` });
     } else {
       const first = root.namedChildren[0];
       const isDocstring = first?.type === 'expression_statement' && first.namedChildren[0]?.type === 'string';
-      if (isDocstring) edits.push({ start: first.endIndex, end: first.endIndex, text: `\n\n${line}` });
-      else {
+      if (isDocstring) {
+        const at = afterTrailingComment(source, first.endIndex);
+        edits.push({ start: at, end: at, text: `\n\n${line}` });
+      } else {
         // PEP 8: two blank lines between the imports and a top-level definition.
         const def = first && /^(class|def|async|@)/.test(first.text);
         edits.push({ start: 0, end: 0, text: `${line}\n${def ? '\n\n' : ''}` });

@@ -1,5 +1,4 @@
 /** The edit phases 1–5: apply the codemods of one phase for every change of a spec to a workspace. */
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeWorkspace } from '../analysis/analyze-workspace';
 import type { AnchorMap } from '../analysis/anchor-map';
@@ -52,10 +51,6 @@ async function pyCompile(
   }
 }
 
-function restore(root: string, files: FileSet, touched: string[]): void {
-  for (const file of touched) writeFileSync(path.join(root, file), files.original.get(file)!);
-}
-
 /** Every failed check, each with its output, as a person reads it where the run waits. */
 export function describeFailedChecks(phase: EditPhaseName, failed: Check[]): string {
   const lines = failed.map((c) => `- ${c.name}: ${(c.detail ?? 'failed').slice(0, MAX_CHECK_OUTPUT)}`);
@@ -94,7 +89,7 @@ export async function applyEditPhase(
       detail: error ? `syntax error at ${error}` : undefined,
     });
   }
-  for (const file of touched) writeFileSync(path.join(root, file), files.current.get(file)!);
+  files.write(); // in each file's own encoding and line endings (source-file.ts)
   try {
     const python = resolvePython(root, spec.architecture.python);
     const { ran, ...compiled } = await pyCompile(python, root, touched, control.signal);
@@ -112,7 +107,7 @@ export async function applyEditPhase(
     }
     if (compiled.passed && phase === 'database_migration') {
       // The files as they were before the phase: the base code that made the "old" database.
-      const originals = new Map(touched.map((f) => [f, files.original.get(f)!]));
+      const originals = new Map(touched.map((f) => [f, files.originalBytes(f)]));
       for (const [i, change] of spec.data_models.changes.entries())
         checks.push(...(await migrationProbe(python, root, map, i, change, originals, control)));
     }
@@ -125,7 +120,7 @@ export async function applyEditPhase(
       });
     }
   } catch (err) {
-    restore(root, files, touched);
+    files.restore(touched);
     throw err;
   }
   for (const note of notes) checks.push({ name: 'note', passed: true, detail: note });

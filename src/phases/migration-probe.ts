@@ -350,7 +350,7 @@ interface NewOut {
 async function baseTree(
   root: string,
   map: AnchorMap,
-  originals: Map<string, string>,
+  originals: Map<string, string | Buffer>,
   into: string,
 ): Promise<string | undefined> {
   const sourceRoot = path.resolve(root, map.sourceRoot || '.');
@@ -378,7 +378,7 @@ export async function migrationProbe(
   map: AnchorMap,
   i: number,
   change: FieldChange,
-  originals: Map<string, string>,
+  originals: Map<string, string | Buffer>,
   control: ProbeControl = {},
 ): Promise<Check[]> {
   const a = map.changes[i]!;

@@ -2,7 +2,7 @@
  * Which codemods each edit phase runs, on which files, with which options — computed from the anchor
  * map and applied to an in-memory copy of the files (shared by `applyEditPhase` and `planFeature`).
  */
-import { readFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AnchorMap, FieldAnchors } from '../analysis/anchor-map';
 import { SpecialistError } from '../errors';
@@ -20,6 +20,7 @@ import {
   addToolSchemaProperty,
 } from '../codemods';
 import type { CodeChange } from './contract';
+import { encodeSource, readSource, type SourceFormat } from './source-file';
 
 export type EditPhaseName =
   'domain_model' | 'database_migration' | 'service_layer' | 'api_layer' | 'serialization';
@@ -31,16 +32,24 @@ export const EDIT_PHASES: EditPhaseName[] = [
   'serialization',
 ];
 
-/** The files of a workspace as read once and edited in memory. */
+/**
+ * The files of a workspace as read once and edited in memory. The text is decoded by the file's
+ * `coding:` declaration with `\n` line endings (see source-file.ts); `write` encodes it back in the
+ * file's own encoding and line endings, so bytes outside the edits stay as they were.
+ */
 export class FileSet {
   readonly original = new Map<string, string>();
   readonly current = new Map<string, string>();
+  private readonly formats = new Map<string, SourceFormat>();
+  private readonly bytes = new Map<string, Buffer>();
   constructor(readonly root: string) {}
   get(file: string): string {
     if (!this.current.has(file)) {
-      const text = readFileSync(path.join(this.root, file), 'utf8');
-      this.original.set(file, text);
-      this.current.set(file, text);
+      const read = readSource(this.root, file);
+      this.original.set(file, read.text);
+      this.current.set(file, read.text);
+      this.formats.set(file, read.format);
+      this.bytes.set(file, read.bytes);
     }
     return this.current.get(file)!;
   }
@@ -50,6 +59,33 @@ export class FileSet {
   }
   changed(): string[] {
     return [...this.current.keys()].filter((f) => this.current.get(f) !== this.original.get(f)).sort();
+  }
+  /** The bytes of every changed file; throws (nothing written) when one cannot be encoded back. */
+  encodeChanged(): Map<string, Buffer> {
+    return new Map(
+      this.changed().map((f) => [
+        f,
+        encodeSource(this.current.get(f)!, this.formats.get(f)!, f, this.original.get(f)),
+      ]),
+    );
+  }
+  /** Writes every changed file in its own encoding and line endings; encodes them all before writing any. */
+  write(): string[] {
+    const encoded = this.encodeChanged();
+    for (const [f, bytes] of encoded) writeFileSync(path.join(this.root, f), bytes);
+    return [...encoded.keys()];
+  }
+  /** The file's bytes as they were read (before any edit). */
+  originalBytes(file: string): Buffer {
+    this.get(file);
+    return this.bytes.get(file)!;
+  }
+  /** Puts the original bytes of the given files back. */
+  restore(files: string[]): void {
+    for (const f of files) {
+      const bytes = this.bytes.get(f);
+      if (bytes) writeFileSync(path.join(this.root, f), bytes);
+    }
   }
 }
 

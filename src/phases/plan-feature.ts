@@ -27,6 +27,8 @@ export async function planFeature(root: string, spec: FeatureSpec): Promise<Feat
     changes.push(...result.changes.map((c) => ({ ...c, phase })));
     notes.push(...result.notes);
   }
+  // What `run` would refuse to write (a character the file's encoding cannot hold), plan refuses too.
+  files.encodeChanged();
   const paths = files.changed();
   const planned = paths.map((path) => ({
     path,

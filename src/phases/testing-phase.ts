@@ -20,6 +20,7 @@ import { runMypy } from '../validation/mypy-runner';
 import { compilePythonFiles } from '../validation/py-compile';
 import { runPytest } from '../validation/pytest-runner';
 import type { CodeChange, TestFailure, TestingResult } from './contract';
+import { newFileNewline } from './source-file';
 
 const MAX_FAILURES = 50;
 const MAX_MESSAGE = 2_000;
@@ -131,8 +132,11 @@ async function writeGenerated(
   const modified: string[] = [];
   for (const file of files) {
     const absolute = path.join(root, file.path);
+    // A project whose files end lines in CRLF gets CRLF in its new test files too (source-file.ts).
+    const newline = newFileNewline(path.dirname(absolute));
+    const content = newline === '\n' ? file.content : file.content.replace(/\n/g, newline);
     const before = existsSync(absolute) ? await readFile(absolute, 'utf8') : undefined;
-    if (before === file.content) continue;
+    if (before === content) continue;
     if (before !== undefined && !before.includes(GENERATED_MARKER)) {
       throw new SpecialistError(
         ERROR_TYPES.workspaceInvalid,
@@ -141,7 +145,7 @@ async function writeGenerated(
       );
     }
     await mkdir(path.dirname(absolute), { recursive: true });
-    await writeFile(absolute, file.content);
+    await writeFile(absolute, content);
     (before === undefined ? created : modified).push(file.path);
   }
   return { created, modified };

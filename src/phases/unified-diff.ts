@@ -2,7 +2,7 @@
 
 type Op = { kind: ' ' | '-' | '+'; line: string };
 
-function diffLines(a: string[], b: string[]): Op[] {
+export function diffLines(a: string[], b: string[]): Op[] {
   let start = 0;
   while (start < a.length && start < b.length && a[start] === b[start]) start++;
   let endA = a.length;

@@ -180,3 +180,26 @@ export function dominantQuote(root: SyntaxNode): '"' | "'" {
   });
   return single > double ? "'" : '"';
 }
+
+/**
+ * The file's indentation step (a tab, or some spaces): the most common growth of indentation from a
+ * line to the next; four spaces when nothing is indented. New nested lines use it, so a tab-indented
+ * file gets tabs.
+ */
+export function indentUnit(source: string): string {
+  const counts = new Map<string, number>();
+  let previous: string | undefined;
+  for (const line of source.split('\n')) {
+    if (!line.trim()) continue;
+    const indent = /^[ \t]*/.exec(line)![0];
+    if (previous !== undefined && indent.length > previous.length && indent.startsWith(previous)) {
+      const step = indent.slice(previous.length);
+      counts.set(step, (counts.get(step) ?? 0) + 1);
+    }
+    previous = indent;
+  }
+  let best = '    ';
+  let most = 0;
+  for (const [step, n] of counts) if (n > most) [best, most] = [step, n];
+  return best;
+}

@@ -36,14 +36,28 @@ export function appendElement(
   const multiLine = last.startPosition.row !== open.startPosition.row;
   if (multiLine) {
     const indent = lineIndentAt(source, last.startIndex);
-    if (hasComma)
-      return { start: following!.endIndex, end: following!.endIndex, text: `\n${indent}${text},` };
-    return { start: last.endIndex, end: last.endIndex, text: `,\n${indent}${text}` };
+    if (hasComma) {
+      // `last,  # note`: the new element goes after the note, which stays on its own line.
+      const at = afterTrailingComment(source, following!.endIndex);
+      return { start: at, end: at, text: `\n${indent}${text},` };
+    }
+    const at = afterTrailingComment(source, last.endIndex);
+    // `last  # note` → `last,  # note` and the new element on the next line.
+    return { start: last.endIndex, end: at, text: `,${source.slice(last.endIndex, at)}\n${indent}${text}` };
   }
   if (hasComma && !isLastElement)
     return { start: following!.endIndex, end: following!.endIndex, text: ` ${text},` };
   if (hasComma) return { start: following!.endIndex, end: following!.endIndex, text: ` ${text}` };
   return { start: last.endIndex, end: last.endIndex, text: `, ${text}` };
+}
+
+/**
+ * The end of a `# comment` that follows `index` on the same line (only whitespace between), or
+ * `index` itself. After a token at element level, a `#` can only start a comment.
+ */
+export function afterTrailingComment(source: string, index: number): number {
+  const comment = /^[ \t]*#[^\n]*/.exec(source.slice(index));
+  return comment ? index + comment[0].length : index;
 }
 
 /** Keyword arguments of an argument list as `name -> value node`. */

@@ -3,12 +3,16 @@
  * `<case>.params.json`, and either `<case>.output.py` (the expected source; equal to the input when the
  * codemod does not apply) or `<case>.failed.txt` (the codemod refuses; the file holds part of the reason).
  * Every case also checks that running the codemod on its output changes nothing.
+ * Fixture files are read and written the way `FileSet` reads and writes a project's files (their
+ * `coding:` declaration, CRLF endings), and outputs compared byte for byte: a latin-1 or CRLF fixture
+ * checks the whole round trip.
  * `UPDATE_FIXTURES=1` writes missing expectations (review them before committing).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCodemod } from '../../../src/codemods/codemod';
 import { CODEMODS } from '../../../src/codemods';
+import { decodeSource, encodeSource } from '../../../src/phases/source-file';
 
 const ROOT = path.resolve(__dirname, '..', '..', 'fixtures', 'codemods');
 const update = process.env.UPDATE_FIXTURES === '1';
@@ -31,14 +35,16 @@ describe.each(Object.keys(CODEMODS))('%s', (id) => {
   const own = cases.filter((c) => c.id === id);
   test.each(own.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const codemod = CODEMODS[c.id]!;
-    const input = readFileSync(`${c.base}.input.py`, 'utf8');
+    const inputFile = `${c.base}.input.py`;
+    const { text: input, format } = decodeSource(readFileSync(inputFile), inputFile);
+    const encode = (text: string) => encodeSource(text, format, inputFile, input);
     const params: unknown = JSON.parse(readFileSync(`${c.base}.params.json`, 'utf8'));
     const result = runCodemod(codemod, input, params);
     const outputFile = `${c.base}.output.py`;
     const failedFile = `${c.base}.failed.txt`;
     if (update && !existsSync(outputFile) && !existsSync(failedFile)) {
       if (result.status === 'failed') writeFileSync(failedFile, `${result.reason}\n`);
-      else writeFileSync(outputFile, result.source);
+      else writeFileSync(outputFile, encode(result.source));
     }
     if (existsSync(failedFile)) {
       expect(result.status).toBe('failed');
@@ -46,8 +52,11 @@ describe.each(Object.keys(CODEMODS))('%s', (id) => {
       expect(result.reason).toContain(readFileSync(failedFile, 'utf8').trim());
       return;
     }
-    const expected = readFileSync(outputFile, 'utf8');
+    const expectedBytes = readFileSync(outputFile);
+    const expected = decodeSource(expectedBytes, outputFile).text;
     expect(result.source).toBe(expected);
+    // Then the bytes: the same encoding and line endings as the input file.
+    expect(encode(result.source).toString('latin1')).toBe(expectedBytes.toString('latin1'));
     if (expected === input) {
       expect(['unchanged', 'skipped']).toContain(result.status);
     } else {
