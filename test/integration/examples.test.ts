@@ -19,6 +19,7 @@ const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
 const SAMPLES = [
   { name: 'taskqueue', pkg: 'taskqueue' },
   { name: 'bookshelf', pkg: 'bookshelf' },
+  { name: 'papertrail', pkg: 'papertrail' },
 ];
 const ARTIFACTS = new Set(['__pycache__', '.pytest_cache', '.mypy_cache', '.coverage', '.venv']);
 
@@ -98,6 +99,7 @@ describe('the example feature specs', () => {
       Task: 'taskqueue/src/taskqueue/domain/models.py',
       Agent: 'taskqueue/src/taskqueue/domain/models.py',
       Book: 'bookshelf/src/bookshelf/domain/book.py',
+      Paper: 'papertrail/src/papertrail/domain/models.py',
     };
     for (const file of (await readdir(dir)).filter((f) => f.endsWith('.json'))) {
       const spec = parseFeatureSpec(JSON.parse(await readFile(path.join(dir, file), 'utf8')), file);

@@ -1,0 +1,5 @@
+"""Persistence of the reading log."""
+
+from papertrail.infrastructure.database import DatabaseError, PaperDatabase
+
+__all__ = ["DatabaseError", "PaperDatabase"]

@@ -1,0 +1,1 @@
+"""The MCP tool server of the reading log."""
