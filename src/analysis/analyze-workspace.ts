@@ -146,7 +146,16 @@ function findModel(
       { kind: kind.what },
     );
   }
-  if (namesReadByClassBody(cls.node).has(change.field)) {
+  // Besides what the body reads already, the new field's own line reads the typing names it is written with.
+  const reads = new Set([
+    ...namesReadByClassBody(cls.node),
+    'Field',
+    'Optional',
+    'List',
+    'Dict',
+    'Annotated',
+  ]);
+  if (reads.has(change.field)) {
     specInvalid(
       `data_models.changes[${i}].field`,
       `"${change.field}" is a name the body of ${cls.name} (${where(cls)}) reads (in an annotation, a default or a decorator): a field of that name would rebind it inside the class and the model would break; choose another name`,

@@ -117,5 +117,12 @@ describe('the analysis refuses models it cannot add a field to', () => {
     expect(err.message).toMatch(
       /^data_models\.changes\[0\]\.field: "date" is a name the body of Bookmark \(src\/linkbox\/models\.py:5\) reads/,
     );
+    // The new field's own line reads Optional / Field even where the body does not yet.
+    expect((await refusal(root, { model: 'Bookmark', field: 'Optional' })).message).toMatch(
+      /"Optional" is a name/,
+    );
+    expect((await refusal(root, { model: 'Bookmark', field: 'saved_at' })).message).not.toMatch(
+      /is a name the body/,
+    );
   });
 });
