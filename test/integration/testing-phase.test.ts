@@ -12,7 +12,7 @@ import { SpecialistError } from '../../src/errors';
 import type { TestingResult } from '../../src/phases/contract';
 import { applyEditPhase } from '../../src/phases/edit-phases';
 import { EDIT_PHASES } from '../../src/phases/phase-codemods';
-import { runTestingPhase } from '../../src/phases/testing-phase';
+import { gatherFacts, runTestingPhase } from '../../src/phases/testing-phase';
 import { resolvePython } from '../../src/python/interpreter';
 import { parseFeatureSpec, type FeatureSpec } from '../../src/spec/feature-spec';
 import { runPytest } from '../../src/validation/pytest-runner';
@@ -279,6 +279,28 @@ describe('testing phase on a project grown like real code', () => {
     cpSync(path.join(REPO, 'test', 'fixtures', 'projects', 'linkbox'), dir, { recursive: true });
     return dir;
   }
+
+  it('describes parameter types as the code means them: TYPE_CHECKING names, learned calls, a mixin, a default path', async () => {
+    const root = copyProject();
+    const anchors = await analyzeWorkspace(root, spec);
+    const [facts] = await gatherFacts(resolvePython(root), root, spec, anchors);
+    const classes = facts!.classes;
+    // `db: "LinkDB"` with LinkDB imported only under TYPE_CHECKING.
+    expect(classes['linkbox.ranking:TagRanker']!.init[0]).toMatchObject({
+      name: 'db',
+      type: { kind: 'class', cls: { module: 'linkbox.db', name: 'LinkDB' } },
+    });
+    // `Clock(ranker)` has no annotation: the conftest passes it `ranker = TagRanker(db)`.
+    expect(classes['linkbox.ranking:Clock']!.init[0]).toMatchObject({
+      name: 'ranker',
+      type: { kind: 'class', cls: { module: 'linkbox.ranking', name: 'TagRanker' } },
+      learnedFrom: expect.stringMatching(/^tests\/conftest\.py:\d+$/),
+    });
+    expect(classes['linkbox.db:LinkDB']).toMatchObject({
+      bases: ['linkbox.migrations:SchemaMigrationsMixin'],
+      init: [{ name: 'path', required: false, type: { kind: 'path' }, default: { kind: 'path' } }],
+    });
+  });
 
   it('builds the objects as the conftest does, opens only temporary databases and imports the workspace', async () => {
     const root = copyProject();
