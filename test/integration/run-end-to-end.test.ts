@@ -19,6 +19,8 @@ import { main } from '../../src/client/cli';
 import { copySample } from '../../src/client/demo';
 import { readSpecFile } from '../../src/client/spec-file';
 import { storeTechnicalSpecs } from '../../src/client/commands/run-specs';
+import type { Session } from '../../src/client/commands/run-session';
+import { startRun } from '../../src/client/commands/run-start';
 import { deliverableSchema, type Deliverable } from '../../src/deliverable';
 import { git } from '../../src/git/git';
 import { createMemoryPool, MemoryStore, migrateMemoryDatabase } from '../../src/memory';
@@ -304,7 +306,7 @@ describe('a run end to end (real Temporal, PostgreSQL, Python, git)', () => {
     }
   };
 
-  it('runs through the CLI: exit 3 while waiting with the commands printed, status shows why, retry --spec completes with exit 0', async () => {
+  it('runs through the CLI: a spec plan refuses exits 2 at once; a waiting run exits 3 with the commands printed, status shows why, retry --spec completes with exit 0', async () => {
     const good = readSpecFile(path.join(SPECS, 'task-summary.json'));
     const bad = {
       ...good,
@@ -314,11 +316,30 @@ describe('a run end to end (real Temporal, PostgreSQL, Python, git)', () => {
     const badFile = path.join(scratch, 'bad-spec.json');
     writeFileSync(badFile, JSON.stringify(bad));
     await withCli(async (cli, out, err) => {
-      expect(await cli('run', badFile, '--workspace', repo, '--json')).toBe(3);
-      const waiting = JSON.parse(out.join('')) as { status: string; progress: RunProgress };
-      expect(waiting.status).toBe('waiting');
-      const id = waiting.progress.workflowId;
+      // `run` plans first: the unknown tool is refused before anything starts (run-refusal-cli.test.ts
+      // proves nothing was created).
+      expect(await cli('run', badFile, '--workspace', repo, '--json')).toBe(2);
+      expect(err.join('')).toMatch(/unknown tool "task_submit"/);
+
+      // A run that waits for a person (e.g. its base commit changed after the check), started by
+      // run's own start code, so its memo and memory entries are those of a CLI run.
+      const session: Session = {
+        stack: {
+          temporalAddress: env.address,
+          namespace: 'default',
+          taskQueue,
+          databaseUrl: pg.url,
+          source: 'environment',
+          stop: async () => {},
+        },
+        client: env.client,
+        close: async () => {},
+      };
+      const handle = await startRun(session, bad, { workspace: repo, delegate: true });
+      const id = handle.workflowId;
       expect(id).toMatch(/^feature-task-summary-[0-9a-f]{8}$/);
+      await waitUntil(handle, (p) => p.status === 'waiting');
+      expect(await cli('result', id)).toBe(3);
       expect(err.join('')).toContain(`specialist retry ${id}`);
       expect(err.join('')).toContain(`specialist abort ${id}`);
       // The analysis cannot be skipped: not offered, and refused when asked anyway.
