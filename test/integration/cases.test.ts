@@ -87,8 +87,14 @@ describe('the cases (real projects in real shapes), run as a user would', () => 
     // The venvs (cached; .ci/run builds them while npm ci runs) and the stack, at once.
     const venvs = exec('bash', [path.join(CASES_DIR, 'venv.sh'), '--all'], { timeoutMs: 1_200_000 });
     stack = await startTestStack();
-    for (let i = 0; i < Math.min(lanes, selected.length); i++)
-      pool.push(await stack.startLane(path.join(scratch, `lane-${i}`), `cases-${i}`));
+    const count = Math.min(lanes, selected.length);
+    pool.push(
+      ...(await Promise.all(
+        Array.from({ length: count }, (_, i) =>
+          stack.startLane(path.join(scratch, `lane-${i}`), `cases-${i}`),
+        ),
+      )),
+    );
     const built = await venvs;
     if (built.code !== 0) throw new Error(`the case virtualenvs could not be built:\n${built.stderr}`);
     // Cases start in file order as lanes free up; each test awaits its own.

@@ -92,6 +92,9 @@ describe('the grown sample (papertrail), a whole durable run', () => {
           })),
         );
       }
+      // Known failing: say how, so that the list of what is left stays visible in CI's log.
+      if (knownFailing && problems.length > 0)
+        console.log(`papertrail, still failing:\n${problems.join('\n')}`);
       expect(problems).toEqual([]);
     },
   );
