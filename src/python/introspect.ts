@@ -450,7 +450,13 @@ except Exception:
     pass  # learning is a help: the parameters stay as the annotations say
 
 out = {"classes": {}, "functions": {}}
-model_cls = getattr(importlib.import_module(req["model"]["module"]), req["model"]["name"])
+model_module = importlib.import_module(req["model"]["module"])
+# The workspace's code, not a copy installed elsewhere (an editable install's finder can come first).
+where = os.path.realpath(getattr(model_module, "__file__", None) or "")
+if not where.startswith(os.path.realpath(os.getcwd()) + os.sep):
+    sys.stderr.write(req["model"]["module"] + " is imported from " + where + ", not from the workspace " + os.getcwd() + " (an installed copy of the package comes first on the import path)\n")
+    sys.exit(3)
+model_cls = getattr(model_module, req["model"]["name"])
 fields = []
 for name, info in model_cls.model_fields.items():
     if name in exclude:

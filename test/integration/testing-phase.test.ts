@@ -342,6 +342,40 @@ describe('testing phase on a project grown like real code', () => {
       'async def test_add_bookmark_when_note_given_stores_it(links: LinkService)',
     );
   });
+  it('refuses to describe the project when an installed copy is imported instead of the workspace', async () => {
+    const root = copyProject();
+    const checkout = copyProject();
+    // An editable install whose finder comes before the import path (some build backends do this).
+    const site = mkdtempSync(path.join(os.tmpdir(), 'testing-phase-site-'));
+    temps.push(site);
+    writeFileSync(
+      path.join(site, 'sitecustomize.py'),
+      [
+        'import importlib.machinery, sys',
+        'class _Editable(importlib.machinery.PathFinder):',
+        '    @classmethod',
+        '    def find_spec(cls, name, path=None, target=None):',
+        '        if name == "linkbox":',
+        `            return importlib.machinery.PathFinder.find_spec(name, [${JSON.stringify(path.join(checkout, 'src'))}], target)`,
+        '        return None',
+        'sys.meta_path.insert(0, _Editable)',
+        '',
+      ].join('\n'),
+    );
+    const saved = process.env.PYTHONPATH;
+    process.env.PYTHONPATH = site;
+    try {
+      const anchors = await editWithEngine(root, spec).catch(() => analyzeWorkspace(root, spec));
+      const error = await runTestingPhase(root, spec, anchors).catch((err: unknown) => err);
+      expect((error as SpecialistError).type).toBe('TestsFailed');
+      expect((error as SpecialistError).message).toMatch(
+        /linkbox\.models is imported from .*testing-phase-linkbox-.*, not from the workspace/,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.PYTHONPATH;
+      else process.env.PYTHONPATH = saved;
+    }
+  });
 });
 
 describe('failures other than tests', () => {
