@@ -141,6 +141,11 @@ export function buildDeliverable(input: DeliverableInput): Deliverable {
             checks: r.checks.map((c) => ({ name: c.name, passed: c.passed })),
           };
         }),
+      notes: PHASE_NAMES.flatMap((phase) =>
+        (input.results[phase]?.checks ?? [])
+          .filter((c) => c.name === 'note' && c.detail)
+          .map((c) => ({ phase, note: c.detail! })),
+      ),
     },
   };
   return deliverableSchema.parse(deliverable);

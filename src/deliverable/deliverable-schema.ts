@@ -71,6 +71,8 @@ export const deliverableSchema = z.object({
         checks: z.array(z.object({ name: z.string(), passed: z.boolean() })),
       }),
     ),
+    /** What a phase chose not to do, and why (e.g. no database test: no path can be given). */
+    notes: z.array(z.object({ phase: z.string(), note: z.string() })),
   }),
 });
 

@@ -88,6 +88,26 @@ describe('the deliverable', () => {
     expect(d.run.head_commit).toBe('6'.repeat(40));
   });
 
+  it('carries the notes of the phases (what a phase chose not to do, and why), and only notes', () => {
+    const base = input();
+    const testing = base.results.testing_validation!;
+    const results = {
+      ...base.results,
+      testing_validation: {
+        ...testing,
+        checks: [
+          { name: 'pytest', passed: true, detail: '14 passed' },
+          { name: 'note', passed: true, detail: 'no database test: LinkDB takes no path' },
+        ],
+      },
+    };
+    const d = buildDeliverable({ ...base, results });
+    expect(d.run.notes).toEqual([
+      { phase: 'testing_validation', note: 'no database test: LinkDB takes no path' },
+    ]);
+    expect(buildDeliverable(input()).run.notes).toEqual([]);
+  });
+
   it('lists each file once, created files only as created', () => {
     const d = buildDeliverable(input());
     expect(d.deliverables.files_modified).toEqual(['src/app/models.py', 'tests/conftest.py']);
