@@ -63,15 +63,15 @@ interface Bound {
   constant?: string;
 }
 
-/** Module-level `NAME = <int>`. */
-function moduleConstant(root: SyntaxNode, name: string): SyntaxNode | undefined {
-  for (const stmt of root.namedChildren) {
-    const a = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
-    if (a?.type !== 'assignment' || a.childForFieldName('left')?.text !== name) continue;
-    const right = a.childForFieldName('right');
-    if (right?.type === 'integer') return right;
-  }
-  return undefined;
+/** `NAME = <int>` at module level or in a class body (`SCHEMA_VERSION = 4`), not inside a function. */
+function versionConstant(root: SyntaxNode, name: string): SyntaxNode | undefined {
+  const found = findAll(root, 'assignment').filter((a) => {
+    if (a.childForFieldName('left')?.text !== name) return false;
+    if (a.childForFieldName('right')?.type !== 'integer') return false;
+    for (let up = a.parent; up; up = up.parent) if (up.type === 'function_definition') return false;
+    return true;
+  });
+  return found.length === 1 ? found[0]!.childForFieldName('right')! : undefined;
 }
 
 interface VersionIf {
@@ -84,7 +84,7 @@ interface VersionIf {
 /** The `if` statements of `fn` that compare the database's `PRAGMA user_version` with a version. */
 function versionIfs(fn: SyntaxNode, root: SyntaxNode): VersionIf[] {
   const reads = findAll(fn, 'string').some((s) =>
-    /PRAGMA\s+user_version\s*$/i.test((stringValue(s) ?? '').trim()),
+    /PRAGMA\s+(\w+\.)?user_version\s*;?$/i.test((stringValue(s) ?? '').trim()),
   );
   if (!reads) return [];
   const out: VersionIf[] = [];
@@ -101,19 +101,30 @@ function versionIfs(fn: SyntaxNode, root: SyntaxNode): VersionIf[] {
         { bound: right, other: left },
         { bound: left, other: right },
       ];
-      const side = sides.find(
+      // `SCHEMA_VERSION`, `self.SCHEMA_VERSION`, `Database.VERSION`: the name the version is kept under.
+      const nameOf = (n: SyntaxNode) =>
+        n.type === 'identifier'
+          ? n.text
+          : n.type === 'attribute'
+            ? n.childForFieldName('attribute')?.text
+            : undefined;
+      // The bound: a number or a constant compared with the version read (`row[0]`, `version`); one
+      // that resolves to an integer is preferred (`version >= 2`: the 2, not `version`).
+      const resolve = (n: SyntaxNode) =>
+        n.type === 'integer' ? n : nameOf(n) ? versionConstant(root, nameOf(n)!) : undefined;
+      const candidates = sides.filter(
         (s) =>
-          (s.bound.type === 'identifier' && /version/i.test(s.bound.text)) ||
-          (['integer', 'identifier'].includes(s.bound.type) && /version|\[0\]/i.test(s.other.text)),
+          (s.bound.type === 'integer' && /version|\[0\]/i.test(s.other.text)) ||
+          /version/i.test(nameOf(s.bound) ?? ''),
       );
+      const side = candidates.find((s) => resolve(s.bound)) ?? candidates[0];
       if (!side) continue;
-      const literal = side.bound.type === 'integer' ? side.bound : moduleConstant(root, side.bound.text);
+      const literal = resolve(side.bound);
+      const name = nameOf(side.bound);
       out.push({
         stmt,
         against: side.bound.text,
-        bound: literal
-          ? { literal, constant: side.bound.type === 'identifier' ? side.bound.text : undefined }
-          : undefined,
+        bound: literal ? { literal, constant: side.bound.type === 'integer' ? undefined : name } : undefined,
       });
       break;
     }

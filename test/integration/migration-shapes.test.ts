@@ -81,6 +81,12 @@ const CASES: Case[] = [
       "CREATE TABLE tasks (id TEXT PRIMARY KEY, max_retries INTEGER NOT NULL DEFAULT 3); INSERT INTO tasks (id) VALUES ('t1');",
   },
   {
+    fixture: 'user-version-class-constant',
+    table: 'tasks',
+    setup:
+      "CREATE TABLE tasks (id TEXT PRIMARY KEY, max_retries INTEGER NOT NULL DEFAULT 3); INSERT INTO tasks (id) VALUES ('t1');",
+  },
+  {
     fixture: 'user-version-gate-literal',
     table: 'notes',
     setup:
