@@ -305,6 +305,7 @@ function findMigrations(index: WorkspaceIndex, spec: FeatureSpec, table: string)
     method: fn.name,
     range: rangeOf(fn.node),
     connectionVar: connectionVariable(fn.node),
+    versionGated: /PRAGMA\s+user_version/i.test(fn.node.text),
     columnCheck:
       pragma && last
         ? {

@@ -61,6 +61,8 @@ export interface MigrationsAnchor extends ModuleRef {
   range: SourceRange;
   /** Variable holding the connection inside the method, e.g. `conn`, `self._conn`, `db`. */
   connectionVar: string;
+  /** The migrations read `PRAGMA user_version`: a database stamped with the current version skips them. */
+  versionGated?: boolean;
   /** The `PRAGMA table_info(<table>)` column check for this change's table, when there is one. */
   columnCheck?: { range: SourceRange; columnsVar: string; existingColumns: string[] };
 }

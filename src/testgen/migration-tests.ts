@@ -15,9 +15,22 @@ const COLUMNS = (q: string) => `def _columns(path: Path, table: str) -> list[str
     with closing(sqlite3.connect(path)) as conn:
         return [row[1] for row in conn.execute(f${q}PRAGMA table_info({table})${q})]`;
 
-const DROP_COLUMN = (q: string, q3: string) => `def _drop_column(path: Path, table: str, column: str) -> None:
+const DROP_COLUMN = (
+  q: string,
+  q3: string,
+  versionGated: boolean,
+) => `def _drop_column(path: Path, table: str, column: str) -> None:
     ${q3}Give the table the shape it had before the column was added (indexes on it go too).${q3}
-    with closing(sqlite3.connect(path)) as conn:
+    with closing(sqlite3.connect(path)) as conn:${
+      versionGated
+        ? `
+        # The migrations skip a database stamped with the current PRAGMA user_version: an older
+        # database carries the version before this step.
+        (version,) = conn.execute(${q}PRAGMA user_version${q}).fetchone()
+        if version > 0:
+            conn.execute(f${q}PRAGMA user_version = {version - 1}${q})`
+        : ''
+    }
         indexes = conn.execute(
             ${q}SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL${q},
             (table,),
@@ -37,7 +50,7 @@ export function emitMigrationTests(file: TestFile, opts: { change: FieldAnchors;
   // The SQL in the helpers uses single quotes inside; a double-quoted Python string is the safe one.
   file.imports.module('sqlite3').name('contextlib', 'closing').name('pathlib', 'Path');
   file.helper(COLUMNS(file.q));
-  file.helper(DROP_COLUMN('"', file.q.repeat(3)));
+  file.helper(DROP_COLUMN('"', file.q.repeat(3), change.migrations.versionGated ?? false));
 
   const open = (pathVar: string) => w.db.open('database', pathVar);
   const close = () => w.db.close('database');
