@@ -303,7 +303,9 @@ export async function runTestingPhase(
   checks.push({
     name: 'coverage',
     passed: run.coverage !== undefined,
-    detail: run.coverage ? `${run.coverage.totalPercent}% total` : 'no coverage report',
+    detail: run.coverage
+      ? `${run.coverage.totalPercent}% total`
+      : 'pytest wrote no coverage report (is pytest-cov installed in the project interpreter?)',
   });
 
   let mypy: TestingResult['mypy'] = { configured: config.mypy.configured };
@@ -329,9 +331,12 @@ export async function runTestingPhase(
       .filter((i) => ours.has(i.file))
       .map((i) => `${i.file}:${i.line}: ${i.message}`);
     checks.push({
+      // Older errors elsewhere are reported, not blocking; mypy that could not run has failed.
       name: 'mypy',
-      passed: result.passed,
-      detail: result.unavailable ?? `${result.issues.length} errors`,
+      passed: !result.unavailable && mypyBlocking.length === 0,
+      detail: result.unavailable
+        ? `mypy is configured but could not run: ${result.unavailable}`
+        : `${result.issues.length} errors (${mypyBlocking.length} in touched or generated files)`,
     });
   }
 
@@ -354,15 +359,26 @@ export async function runTestingPhase(
     failures,
     categories,
   };
-  if (!suitePassed || mypyBlocking.length > 0) {
+  // Fail closed: a check that could not run (no coverage report, mypy unavailable) has failed.
+  const unrun = checks.filter((c) => !c.passed && c.name !== 'pytest' && c.name !== 'mypy');
+  const mypyUnavailable = checks.find((c) => c.name === 'mypy' && !c.passed && mypyBlocking.length === 0);
+  if (mypyUnavailable) unrun.push(mypyUnavailable);
+  if (!suitePassed || mypyBlocking.length > 0 || unrun.length > 0) {
+    const failing = junit.failed + junit.errors;
+    const summary = [
+      ...(failing > 0 || !suitePassed ? [`${failing} failing tests`] : []),
+      ...(mypyBlocking.length > 0 ? [`${mypyBlocking.length} mypy errors in touched files`] : []),
+      ...(unrun.length > 0 ? [`${unrun.length} check(s) could not run`] : []),
+    ].join(', ');
     const lines = [
       ...failures.slice(0, 10).map((f) => `${f.id}: ${headline(f.message)}`),
       ...mypyBlocking.slice(0, 10).map((m) => `mypy ${m}`),
+      ...unrun.map((c) => `${c.name}: ${c.detail ?? 'failed'}`),
     ];
     throw new SpecialistError(
       ERROR_TYPES.testsFailed,
-      `${junit.failed + junit.errors} failing tests${mypyBlocking.length ? `, ${mypyBlocking.length} mypy errors in touched files` : ''}${
-        junit.failed + junit.errors === 0 && mypyBlocking.length === 0
+      `${summary}${
+        !suitePassed && failing === 0
           ? ` (pytest exit ${String(run.exitCode)}: ${run.outputTail.split('\n').slice(-3).join(' ')})`
           : ''
       }:\n${lines.join('\n')}`,

@@ -410,6 +410,28 @@ describe('failures other than tests', () => {
     ]);
   });
 
+  it('fails (does not pass) when mypy is configured but cannot run', async () => {
+    const root = copySample('taskqueue');
+    const spec = loadSpec('task-summary');
+    const anchors = await editWithEngine(root, spec);
+    const pyproject = path.join(root, 'pyproject.toml');
+    // A plugin mypy cannot import: mypy stops before checking anything (exit 2, no error lines).
+    writeFileSync(
+      pyproject,
+      readFileSync(pyproject, 'utf8').replace(
+        'plugins = ["pydantic.mypy"]',
+        'plugins = ["no_such_plugin.mypy"]',
+      ),
+    );
+    const error = await runTestingPhase(root, spec, anchors).catch((err: unknown) => err);
+    expect((error as SpecialistError).type).toBe('TestsFailed');
+    expect((error as SpecialistError).message).toMatch(/check\(s\) could not run/);
+    expect((error as SpecialistError).message).toMatch(/mypy: mypy is configured but could not run/);
+    const details = (error as SpecialistError).details as { result: TestingResult };
+    expect(details.result.failures).toEqual([]);
+    expect(details.result.checks).toContainEqual(expect.objectContaining({ name: 'mypy', passed: false }));
+  });
+
   it('refuses to overwrite a test file of the same name that it did not generate', async () => {
     const root = copySample('taskqueue');
     const spec = loadSpec('task-summary');
