@@ -17,6 +17,7 @@ import {
 } from '../python-syntax/parse';
 import { CodemodRefusal, applyEdits, finish, unchanged, type Codemod, type Edit } from './codemod';
 import { columnDefinition, fieldOptionsSchema, pyString } from './field';
+import { literalEntryText } from './literal-text';
 
 const options = fieldOptionsSchema.extend({
   table: z.string(),
@@ -133,15 +134,27 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
         ...unitNodes.filter((n) => n.type === 'comment'),
         ...findAll(template.stmt, ['string_content', 'comment']),
       ];
+      let defWritten = false;
       for (const node of targets) {
         let replaced = node.text.replace(oldName, p.field);
-        if (node.type === 'string_content' && /ADD\s+COLUMN/i.test(replaced)) {
-          replaced = replaced.replace(/(ADD\s+COLUMN\s+)["`]?\w+["`]?[^\n]*?([ \t]*(?:\n|$))/i, `$1${def}$2`);
-        }
         const str = node.parent;
         const open = str?.type === 'string' ? (str.namedChildren[0]?.text ?? '') : '';
         const quote = open.slice(-1);
         const triple = open.endsWith(quote.repeat(3));
+        if (node.type === 'string_content' && /ADD\s+COLUMN/i.test(replaced)) {
+          // The definition carries the spec's default: escaped for this literal (or for the other quote,
+          // when the literal is requoted below), inserted verbatim.
+          const other = quote === '"' ? "'" : '"';
+          const requote = quote && !triple && def.includes(quote) && !def.includes(other);
+          const inLiteral = literalEntryText(def, requote ? `${open.slice(0, -1)}${other}` : open);
+          replaced = replaced.replace(
+            /(ADD\s+COLUMN\s+)["`]?\w+["`]?[^\n]*?([ \t]*(?:\n|$))/i,
+            (_all, head: string, tail: string) => {
+              defWritten = true;
+              return `${head}${inLiteral}${tail}`;
+            },
+          );
+        }
         if (
           node.type === 'string_content' &&
           replaced !== node.text &&
@@ -166,7 +179,7 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
       const blank = queriesTable || /\n\s*\n/.test(`\n${gap}`) ? '\n' : '';
       at = lineEnd(source, end);
       text = `${blank}${text}\n`;
-      if (!text.includes(def)) {
+      if (!defWritten && !text.includes(def)) {
         throw new CodemodRefusal(
           `could not rewrite the ALTER TABLE of the ${template.column} block into ${def}`,
         );

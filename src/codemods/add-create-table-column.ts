@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { findAll, lineIndentAt, parsePython } from '../python-syntax/parse';
 import { finish, skipped, unchanged, type Codemod, type Edit } from './codemod';
 import { columnDefinition, fieldOptionsSchema } from './field';
+import { literalEntryText } from './literal-text';
 import { createTableRegex, parseCreateTable } from './sql';
 
 const options = fieldOptionsSchema.extend({ table: z.string(), sqlType: z.string() });
@@ -26,7 +27,11 @@ export const addCreateTableColumn: Codemod<z.infer<typeof options>> = {
       const last = parsed.columns[parsed.columns.length - 1]!;
       const multiLine = str.text.slice(parsed.columns[0]!.start, last.start).includes('\n');
       const at = str.startIndex + last.end;
-      const text = multiLine ? `,\n${lineIndentAt(source, str.startIndex + last.start)}${def}` : `, ${def}`;
+      // The definition carries the spec's default: escaped for this literal (quotes, backslashes, f-string braces).
+      const inLiteral = literalEntryText(def, str.text);
+      const text = multiLine
+        ? `,\n${lineIndentAt(source, str.startIndex + last.start)}${inLiteral}`
+        : `, ${inLiteral}`;
       edits.push({ start: at, end: at, text });
     }
     if (found === 0) return skipped(source, `no CREATE TABLE ${p.table} in this file`);

@@ -20,6 +20,7 @@ import { runMypy } from '../validation/mypy-runner';
 import { compilePythonFiles } from '../validation/py-compile';
 import { runPytest } from '../validation/pytest-runner';
 import type { CodeChange, TestFailure, TestingResult } from './contract';
+import { outsideWorkspaceProblem } from '../spec/workspace-paths';
 
 const MAX_FAILURES = 50;
 const MAX_MESSAGE = 2_000;
@@ -116,6 +117,14 @@ async function writeGenerated(
   const modified: string[] = [];
   for (const file of files) {
     const absolute = path.join(root, file.path);
+    // Defence in depth: the analysis refuses such hints, but nothing may ever be written outside the worktree.
+    const outside = outsideWorkspaceProblem(root, file.path);
+    if (outside)
+      throw new SpecialistError(
+        ERROR_TYPES.workspaceInvalid,
+        `generated test file ${outside}: refusing to write it (check architecture.tests)`,
+        { file: file.path },
+      );
     const before = existsSync(absolute) ? await readFile(absolute, 'utf8') : undefined;
     if (before === file.content) continue;
     if (before !== undefined && !before.includes(GENERATED_MARKER)) {

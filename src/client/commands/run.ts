@@ -12,7 +12,7 @@ import type { RetryRequest } from '../../workflows/run-types';
 import { CliError, EXIT } from '../cli-error';
 import { registerDemoCommand } from '../demo';
 import { renderProgress, renderWaiting } from '../progress/progress-view';
-import { readSpecFile } from '../spec-file';
+import { readSpecFile, refuseOutsidePaths } from '../spec-file';
 import { storeTechnicalSpecs } from './run-specs';
 import { startRun } from './run-start';
 import {
@@ -93,6 +93,7 @@ export function registerRunCommands(program: Command): void {
       ) => {
         const spec = readSpecFile(specFile);
         const workspace = await resolveWorkspace(options.workspace);
+        refuseOutsidePaths(spec, workspace);
         await withSession(async (session) => {
           if (options.detach) refuseDetachOnTemporaryStack(session);
           const handle = await startRun(session, spec, { workspace, delegate: options.delegate });
