@@ -141,11 +141,12 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
         const open = str?.type === 'string' ? (str.namedChildren[0]?.text ?? '') : '';
         const quote = open.slice(-1);
         const triple = open.endsWith(quote.repeat(3));
+        let requote = false;
         if (node.type === 'string_content' && /ADD\s+COLUMN/i.test(replaced)) {
           // The definition carries the spec's default: escaped for this literal (or for the other quote,
           // when the literal is requoted below), inserted verbatim.
           const other = quote === '"' ? "'" : '"';
-          const requote = quote && !triple && def.includes(quote) && !def.includes(other);
+          requote = Boolean(quote) && !triple && def.includes(quote) && !def.includes(other);
           const inLiteral = literalEntryText(def, requote ? `${open.slice(0, -1)}${other}` : open);
           replaced = replaced.replace(
             /(ADD\s+COLUMN\s+)["`]?\w+["`]?[^\n]*?([ \t]*(?:\n|$))/i,
@@ -155,13 +156,7 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
             },
           );
         }
-        if (
-          node.type === 'string_content' &&
-          replaced !== node.text &&
-          quote &&
-          !triple &&
-          replaced.includes(quote)
-        ) {
+        if (node.type === 'string_content' && replaced !== node.text && quote && !triple && requote) {
           // `'... DEFAULT 'x''` would end the literal early: requote the whole string.
           const other = quote === '"' ? "'" : '"';
           renames.push({
