@@ -109,7 +109,7 @@ async function compileOrThrow(
 }
 
 /** Writes the files whose content differs; returns which were created and which modified. */
-async function writeGenerated(
+export async function writeGenerated(
   root: string,
   files: GeneratedFile[],
 ): Promise<{ created: string[]; modified: string[] }> {
