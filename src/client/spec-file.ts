@@ -8,7 +8,7 @@ import { orderPlan } from '../dag/plan-dag';
 import { SpecialistError } from '../errors';
 import { parseFeatureSpec, SpecError, type FeatureSpec } from '../spec/feature-spec';
 import { architecturePathProblems } from '../spec/workspace-paths';
-import { CliError } from './cli-error';
+import { CliError, terminalSafe } from './cli-error';
 
 export function readSpecFile(file: string): FeatureSpec {
   const absolute = path.resolve(file);
@@ -24,7 +24,7 @@ export function readSpecFile(file: string): FeatureSpec {
     json = JSON.parse(text);
   } catch (err) {
     // Printable excerpt only: the parser's message quotes the file.
-    throw new CliError(`${file} is not valid JSON: ${printable((err as Error).message)}`);
+    throw new CliError(`${file} is not valid JSON: ${terminalSafe((err as Error).message)}`);
   }
   try {
     const spec = parseFeatureSpec(json, file);
@@ -53,15 +53,6 @@ function specText(bytes: Buffer, file: string): string {
   }
   if (problem) throw new CliError(`${file} is not a text JSON file (${bytes.length} bytes, ${problem})`);
   return text.replace(/^\uFEFF/, '');
-}
-
-/** Control characters shown as `\xNN`, so an error message cannot drive the terminal. */
-function printable(message: string): string {
-  // eslint-disable-next-line no-control-regex
-  return message.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
 }
 
 /** Exit 2 when an `architecture` path of the spec leads outside the workspace (checked before any run starts). */

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CliError } from '../../src/client/cli-error';
+import { CliError, terminalSafe } from '../../src/client/cli-error';
 import { readSpecFile } from '../../src/client/spec-file';
 import { SpecialistError } from '../../src/errors';
 import { encodeJsonObject } from '../../src/memory/memory-schemas';
@@ -151,6 +151,12 @@ describe('spec files', () => {
     const message = refusal(file).message;
     expect(message).toContain('is not valid JSON');
     expect(message).not.toContain('\u001b');
+  });
+
+  test('CLI messages show control characters as \\xNN, keeping line breaks', () => {
+    expect(terminalSafe('field "\u001b[2J\u0007" bad\n  - next\tone')).toBe(
+      'field "\\x1b[2J\\x07" bad\n  - next\tone',
+    );
   });
 
   test('a UTF-8 file with a byte order mark is read', () => {
