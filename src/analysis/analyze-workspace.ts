@@ -4,6 +4,7 @@ import type { FeatureSpec, FieldChange } from '../spec/feature-spec';
 import { enumNames, parseFieldType, typeNames, type FieldType } from '../spec/field-type';
 import { fieldNameProblem, ownTypeNameProblem, sqlIdentifierProblem } from '../spec/identifiers';
 import { isoDateTimeProblem } from '../spec/iso-datetime';
+import { architecturePathProblems } from '../spec/workspace-paths';
 import type { SyntaxNode } from '../python-syntax/parse';
 import { keywordArguments } from '../python-syntax/sequence';
 import {
@@ -684,6 +685,10 @@ function checkTypeValues(change: FieldChange, type: FieldType, i: number, enums:
  * what was searched, where, and the candidates found. Touches nothing.
  */
 export async function analyzeWorkspace(root: string, spec: FeatureSpec): Promise<AnchorMap> {
+  // Before anything is read: a path hint outside the workspace would lead the writes out of it.
+  const outside = architecturePathProblems(root, spec.architecture);
+  if (outside.length > 0)
+    throw new SpecialistError('SpecInvalid', outside.join('; '), { path: 'architecture', problems: outside });
   const index = indexWorkspace(root);
   const sites = createTableSites(index);
   const enumsFound = enumClasses(index);

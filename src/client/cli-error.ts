@@ -19,3 +19,15 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/**
+ * `text` with control characters other than line breaks and tabs shown as `\xNN`: a message that
+ * quotes user input (a spec value, a file's bytes) must not drive the terminal.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}

@@ -1,6 +1,6 @@
 /** The `specialist` command line: every subcommand registers itself from `commands/`. */
 import { Command, CommanderError } from 'commander';
-import { CliError, EXIT } from './cli-error';
+import { CliError, EXIT, terminalSafe } from './cli-error';
 import { registerStackCommands } from './commands/stack';
 import { registerMemoryCommands } from './commands/memory';
 import { registerPlanCommand } from './commands/plan';
@@ -31,7 +31,7 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     if (err instanceof CliError) {
-      console.error(`specialist: ${err.message}`);
+      console.error(`specialist: ${terminalSafe(err.message)}`);
       process.exitCode = err.exitCode;
       return;
     }

@@ -23,6 +23,7 @@ import { columnDefinition, fieldOptionsSchema, pyString } from './field';
 import { isCheck, migrationChecks, reporterOf, versionBumpEdits } from './migration-shape';
 
 export { migrationChecks } from './migration-shape';
+import { literalEntryText } from './literal-text';
 
 const options = fieldOptionsSchema.extend({
   table: z.string(),
@@ -137,37 +138,40 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
       // The ALTER may be one literal or an implicit concatenation ("ALTER TABLE t " "ADD COLUMN c T "
       // "NOT NULL DEFAULT 3"): the definition runs to the end of the SQL, across pieces too.
       const dropped: { start: number; end: number }[] = [];
+      let defWritten = false;
       for (const node of targets) {
         let replaced = node.text.replace(oldName, p.field);
-        const piece = node.parent;
-        const concat = piece?.parent?.type === 'concatenated_string' ? piece.parent : undefined;
+        const str = node.parent;
+        const concat = str?.parent?.type === 'concatenated_string' ? str.parent : undefined;
         const sql = concat ? (stringValue(concat) ?? '') : replaced;
+        const open = str?.type === 'string' ? (str.namedChildren[0]?.text ?? '') : '';
+        const quote = open.slice(-1);
+        const triple = open.endsWith(quote.repeat(3));
+        let requote = false;
         if (
           node.type === 'string_content' &&
           /ADD\s+(COLUMN\s+)?["`]?\w/i.test(replaced) &&
           /ALTER\s+TABLE/i.test(sql)
         ) {
+          // The definition carries the spec's default: escaped for this literal (or for the other quote,
+          // when the literal is requoted below), inserted verbatim (a function replacer: `$1` stays text).
+          const other = quote === '"' ? "'" : '"';
+          requote = Boolean(quote) && !triple && def.includes(quote) && !def.includes(other);
+          const inLiteral = literalEntryText(def, requote ? `${open.slice(0, -1)}${other}` : open);
           // The whole old definition goes, however many lines it spans: only the new column's remains.
           replaced = replaced.replace(
             /(ADD\s+(?:COLUMN\s+)?)["`]?\w+["`]?[\s\S]*?(\s*;?\s*)$/i,
-            `$1${def}$2`,
+            (_all, head: string, tail: string) => {
+              defWritten = true;
+              return `${head}${inLiteral}${tail}`;
+            },
           );
-          if (concat && piece!.endIndex < concat.endIndex) {
-            dropped.push({ start: piece!.endIndex, end: concat.endIndex });
-            renames.push({ start: piece!.endIndex - start, end: concat.endIndex - start, text: '' });
+          if (concat && str!.endIndex < concat.endIndex) {
+            dropped.push({ start: str!.endIndex, end: concat.endIndex });
+            renames.push({ start: str!.endIndex - start, end: concat.endIndex - start, text: '' });
           }
         }
-        const str = node.parent;
-        const open = str?.type === 'string' ? (str.namedChildren[0]?.text ?? '') : '';
-        const quote = open.slice(-1);
-        const triple = open.endsWith(quote.repeat(3));
-        if (
-          node.type === 'string_content' &&
-          replaced !== node.text &&
-          quote &&
-          !triple &&
-          replaced.includes(quote)
-        ) {
+        if (node.type === 'string_content' && replaced !== node.text && quote && !triple && requote) {
           // `'... DEFAULT 'x''` would end the literal early: requote the whole string.
           const other = quote === '"' ? "'" : '"';
           renames.push({
@@ -196,7 +200,7 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
       const blank = queriesTable || /\n\s*\n/.test(`\n${gap}`) ? '\n' : '';
       at = lineEnd(source, end);
       text = `${blank}${text}\n`;
-      if (!text.includes(def)) {
+      if (!defWritten && !text.includes(def)) {
         throw new CodemodRefusal(
           `could not rewrite the ALTER TABLE of the ${template.column} block into ${def}`,
         );

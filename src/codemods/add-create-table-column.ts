@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { findAll, lineIndentAt, parsePython } from '../python-syntax/parse';
 import { finish, skipped, unchanged, type Codemod, type Edit } from './codemod';
 import { columnDefinition, fieldOptionsSchema } from './field';
+import { literalEntryText } from './literal-text';
 import { appendItemEdits, createTableRegex, hasName, parseCreateTable } from './sql';
 
 const options = fieldOptionsSchema.extend({ table: z.string(), sqlType: z.string() });
@@ -28,7 +29,9 @@ export const addCreateTableColumn: Codemod<z.infer<typeof options>> = {
       const multiLine = str.text.slice(parsed.columns[0]!.start, last.start).includes('\n');
       edited++;
       const indent = lineIndentAt(source, str.startIndex + last.start);
-      for (const e of appendItemEdits(str.text, last, def, multiLine, indent))
+      // The definition carries the spec's default: escaped for this literal (quotes, backslashes, f-string braces).
+      const inLiteral = literalEntryText(def, str.text);
+      for (const e of appendItemEdits(str.text, last, inLiteral, multiLine, indent))
         edits.push({ start: str.startIndex + e.start, end: str.startIndex + e.end, text: e.text });
     }
     if (found === 0) return skipped(source, `no CREATE TABLE ${p.table} in this file`);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { SyntaxNode } from '../python-syntax/parse';
 import { docstringOf, dominantQuote, parsePython } from '../python-syntax/parse';
 import { appendElement, appendKeywordArgument, keywordArguments } from '../python-syntax/sequence';
+import { docstringEntryText } from './literal-text';
 import { CodemodRefusal, finish, unchanged, type Codemod, type Edit } from './codemod';
 import { findFunction } from './add-column-migration';
 import { constructorCalls } from './add-row-mapper-field';
@@ -67,6 +68,7 @@ function docstringEdit(
 ): Edit | undefined {
   const doc = docstringOf(fn);
   if (!doc) return undefined;
+  text = docstringEntryText(text, doc.text);
   const lines = doc.text.split('\n');
   let offset = doc.startIndex;
   const starts = lines.map((l) => {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { constraintsSchema } from '../spec/feature-spec';
 import { parseFieldType, formatFieldType, type FieldType } from '../spec/field-type';
+import { pythonString } from '../python-syntax/escape-text';
 import { CodemodRefusal } from './codemod';
 
 export const enumMembersSchema = z.record(
@@ -27,19 +28,17 @@ export type FieldOptions = z.infer<typeof fieldOptionsSchema>;
 export const typeOf = (f: FieldOptions): FieldType => parseFieldType(f.type);
 export const hasDefault = (f: FieldOptions): boolean => f.default !== undefined;
 
-/** Python string literal in the file's quote style. */
+/** Python string literal in the file's quote style (the one escaping rule: python-syntax/escape-text). */
 export function pyString(value: string, quote: '"' | "'" = '"'): string {
-  const escaped = value
-    .replace(/\\/g, '\\\\')
-    .replace(quote === '"' ? /"/g : /'/g, `\\${quote}`)
-    .replace(/\n/g, '\\n');
-  return `${quote}${escaped}${quote}`;
+  return pythonString(value, quote);
 }
 
 /** Raw string literal for a regex (falls back to an escaped literal when a raw one cannot hold it). */
 export function pyPattern(pattern: string, quote: '"' | "'"): string {
-  if (!pattern.includes(quote) && !pattern.endsWith('\\') && !pattern.includes('\n'))
-    return `r${quote}${pattern}${quote}`;
+  // A raw literal cannot escape anything: control characters (a newline among them) need pyString.
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(pattern)) return pyString(pattern, quote);
+  if (!pattern.includes(quote) && !pattern.endsWith('\\')) return `r${quote}${pattern}${quote}`;
   const other = quote === '"' ? "'" : '"';
   if (!pattern.includes(other) && !pattern.endsWith('\\')) return `r${other}${pattern}${other}`;
   return pyString(pattern, quote);

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ERROR_TYPES, SpecialistError } from '../errors';
+import { invalidUnicodeProblems } from '../spec/unicode-text';
 
 export const MEMORY_TYPES = ['semantic', 'episodic', 'procedural'] as const;
 export type MemoryType = (typeof MEMORY_TYPES)[number];
@@ -169,6 +170,15 @@ export function encodeJsonObject(
       `${where}: ${field} is ${bytes} bytes as JSON, more than the limit of ${maxBytes} bytes; store a summary or split it`,
       { field, bytes, maxBytes },
     );
+  // JSON.stringify writes an unpaired surrogate as a `\udXXX` escape, which jsonb refuses.
+  const badUnicode = /\\ud[89a-f]/i.test(text) ? invalidUnicodeProblems(value)[0] : undefined;
+  if (badUnicode) {
+    const at = badUnicode.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+    throw new SpecialistError(ERROR_TYPES.memoryInvalid, `${where}: ${field}${at}: ${badUnicode.message}`, {
+      field,
+      path: badUnicode.path,
+    });
+  }
   if (text.includes('\\u0000'))
     throw new SpecialistError(
       ERROR_TYPES.memoryInvalid,

@@ -39,7 +39,7 @@ import {
   type NamespaceSummary,
 } from './memory-rows';
 import * as SQL from './memory-sql';
-import { PG_CODES, pgErrorCode, withTransaction } from './pool';
+import { inOneTransaction, PG_CODES, pgErrorCode, withTransaction } from './pool';
 
 export interface MemoryStoreOptions {
   /** Largest value (and metadata) accepted, in bytes of UTF-8 JSON (default 1 MiB). */
@@ -63,6 +63,15 @@ export class MemoryStore {
   ) {
     this.maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
     this.searchSortThreshold = options.searchSortThreshold ?? SEARCH_SORT_THRESHOLD;
+  }
+
+  /**
+   * Runs `fn` with a store whose writes are one transaction: all of them are kept, or (when `fn`
+   * throws) none. Used where several entries belong together, e.g. a run's technical specs.
+   */
+  async transaction<T>(fn: (store: MemoryStore) => Promise<T>): Promise<T> {
+    const options = { maxValueBytes: this.maxValueBytes, searchSortThreshold: this.searchSortThreshold };
+    return inOneTransaction(this.pool, (scoped) => fn(new MemoryStore(scoped, options)));
   }
 
   /**

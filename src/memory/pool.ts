@@ -65,6 +65,37 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
   }
 }
 
+/**
+ * Runs `fn` with a pool-like object whose every query goes to one client inside one BEGIN/COMMIT, so
+ * several writes are all or nothing. Code written against a Pool works unchanged: its own
+ * `withTransaction` calls become savepoints of the outer transaction.
+ */
+export async function inOneTransaction<T>(pool: Pool, fn: (scoped: Pool) => Promise<T>): Promise<T> {
+  return withTransaction(pool, async (client) => {
+    let depth = 0;
+    const nested = async (): Promise<PoolClient> => {
+      const name = `nested_${++depth}`;
+      const statement: Record<string, string> = {
+        BEGIN: `SAVEPOINT ${name}`,
+        COMMIT: `RELEASE SAVEPOINT ${name}`,
+        ROLLBACK: `ROLLBACK TO SAVEPOINT ${name}`,
+      };
+      const query = (text: unknown, ...rest: unknown[]) =>
+        (client.query as (...args: unknown[]) => unknown)(
+          typeof text === 'string' && statement[text] ? statement[text] : text,
+          ...rest,
+        );
+      // release() must not hand the shared client back to the pool.
+      return { query, release: () => undefined } as unknown as PoolClient;
+    };
+    const scoped = {
+      query: (client.query as (...args: unknown[]) => unknown).bind(client),
+      connect: nested,
+    } as unknown as Pool;
+    return fn(scoped);
+  });
+}
+
 /** PostgreSQL error codes the caller may want to match (https://www.postgresql.org/docs/current/errcodes-appendix.html). */
 export const PG_CODES = { uniqueViolation: '23505' } as const;
 

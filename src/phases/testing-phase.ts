@@ -21,6 +21,7 @@ import { compilePythonFiles } from '../validation/py-compile';
 import { runPytest } from '../validation/pytest-runner';
 import type { CodeChange, TestFailure, TestingResult } from './contract';
 import { newFileNewline } from './source-file';
+import { outsideWorkspaceProblem } from '../spec/workspace-paths';
 
 const MAX_FAILURES = 50;
 const MAX_MESSAGE = 2_000;
@@ -124,7 +125,7 @@ async function compileOrThrow(
 }
 
 /** Writes the files whose content differs; returns which were created and which modified. */
-async function writeGenerated(
+export async function writeGenerated(
   root: string,
   files: GeneratedFile[],
 ): Promise<{ created: string[]; modified: string[] }> {
@@ -132,6 +133,14 @@ async function writeGenerated(
   const modified: string[] = [];
   for (const file of files) {
     const absolute = path.join(root, file.path);
+    // Defence in depth: the analysis refuses such hints, but nothing may ever be written outside the worktree.
+    const outside = outsideWorkspaceProblem(root, file.path);
+    if (outside)
+      throw new SpecialistError(
+        ERROR_TYPES.workspaceInvalid,
+        `generated test file ${outside}: refusing to write it (check architecture.tests)`,
+        { file: file.path },
+      );
     // A project whose files end lines in CRLF gets CRLF in its new test files too (source-file.ts).
     const newline = newFileNewline(path.dirname(absolute));
     const content = newline === '\n' ? file.content : file.content.replace(/\n/g, newline);

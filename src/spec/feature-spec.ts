@@ -11,6 +11,7 @@ import {
   sqlIdentifierProblem,
 } from './identifiers';
 import { isoDateTimeProblem } from './iso-datetime';
+import { invalidUnicodeProblems } from './unicode-text';
 
 export const PHASE_NAMES = [
   'domain_model',
@@ -305,7 +306,12 @@ export class SpecError extends Error {
 
 /** Validates parsed JSON as a feature spec; throws SpecError listing every problem with its path. */
 export function parseFeatureSpec(json: unknown, source = 'spec'): FeatureSpec {
+  // Unpaired surrogates first: no database or source file can hold them (see unicode-text.ts).
+  const unicode = invalidUnicodeProblems(json).map((p) =>
+    formatSpecIssues(new z.ZodError([{ code: 'custom', path: p.path, message: p.message }])).join(''),
+  );
   const result = featureSpecSchema.safeParse(json);
-  if (!result.success) throw new SpecError(source, formatSpecIssues(result.error));
+  if (!result.success || unicode.length > 0)
+    throw new SpecError(source, [...unicode, ...(result.success ? [] : formatSpecIssues(result.error))]);
   return result.data;
 }

@@ -2,22 +2,13 @@
  * Small, careful builders of Python source text: string literals in the project's quote style, JSON
  * values as Python literals, and an import block grouped like isort (stdlib, third party, project).
  */
+import { pythonString } from '../python-syntax/escape-text';
 
 export type Quote = '"' | "'";
 
-/** A Python string literal; escapes backslashes, the quote character and control characters. */
+/** A Python string literal; the one escaping rule of spec text (python-syntax/escape-text). */
 export function pyString(value: string, quote: Quote): string {
-  let out = '';
-  for (const ch of value) {
-    if (ch === '\\') out += '\\\\';
-    else if (ch === quote) out += `\\${quote}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (ch.charCodeAt(0) < 0x20) out += `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return `${quote}${out}${quote}`;
+  return pythonString(value, quote);
 }
 
 /** A number as Python writes it; `asFloat` keeps a `.0` so that `2` stays a float. */

@@ -3,6 +3,7 @@
  * the project (auto mode or `@pytest.mark.asyncio`), and fixtures — the project's conftest ones when
  * they exist, otherwise fixtures defined in the file itself from the wiring.
  */
+import { docstringText } from '../python-syntax/escape-text';
 import { ImportSet, pyString, snakeCase } from './python-text';
 import { buildStatements, constructorArgs, type Wiring } from './project-wiring';
 
@@ -121,7 +122,7 @@ export class TestFile {
   render(): string {
     const q3 = this.q.repeat(3);
     const head = [
-      `${q3}${this.docstring}\n\n${GENERATED_MARKER} from the feature spec: regenerated on every run,\nchange the spec rather than this file.\n${q3}`,
+      `${q3}${docstringText(this.docstring, q3)}\n\n${GENERATED_MARKER} from the feature spec: regenerated on every run,\nchange the spec rather than this file.\n${q3}`,
       this.imports.render(),
     ].filter((p) => p.length > 0);
     const parts = [head.join('\n\n'), ...this.helpers, ...this.fixtureDefs, ...this.tests].filter(

@@ -1,6 +1,7 @@
 /** Storing a spec's three keys in memory the way the reference document reads them. */
 import { createMemoryPool, migrateMemoryDatabase, MemoryStore } from '../../memory';
 import type { FeatureSpec } from '../../spec/feature-spec';
+import { requireReachableDatabase } from '../../stack/database-reachable';
 import { TECH_SPEC_KEYS, technicalSpecsNamespace } from '../../activities/context-activities';
 
 /** The three keys under `task:{id}:technical_specs` (a new version when they exist: retry --spec). */
@@ -10,6 +11,7 @@ export async function storeTechnicalSpecs(
   spec: FeatureSpec,
   actor = 'specialist-cli',
 ): Promise<void> {
+  await requireReachableDatabase(databaseUrl);
   const pool = createMemoryPool({ connectionString: databaseUrl, max: 2 });
   try {
     await migrateMemoryDatabase(pool);
@@ -25,11 +27,14 @@ export async function storeTechnicalSpecs(
       data_models: spec.data_models,
       implementation_plan: spec.implementation_plan,
     };
-    for (const key of TECH_SPEC_KEYS) {
-      const existing = await store.get({ namespace, key }).catch(() => undefined);
-      if (existing) await store.update({ namespace, key, value: values[key], updatedBy: actor });
-      else await store.add({ namespace, key, value: values[key], memoryType: 'semantic', createdBy: actor });
-    }
+    // All three keys or none: a failed write must not leave a half-written tech spec behind.
+    await store.transaction(async (tx) => {
+      for (const key of TECH_SPEC_KEYS) {
+        const existing = await tx.get({ namespace, key }).catch(() => undefined);
+        if (existing) await tx.update({ namespace, key, value: values[key], updatedBy: actor });
+        else await tx.add({ namespace, key, value: values[key], memoryType: 'semantic', createdBy: actor });
+      }
+    });
   } finally {
     await pool.end();
   }

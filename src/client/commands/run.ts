@@ -12,7 +12,7 @@ import type { RetryRequest } from '../../workflows/run-types';
 import { CliError, EXIT } from '../cli-error';
 import { registerDemoCommand } from '../demo';
 import { renderProgress, renderWaiting } from '../progress/progress-view';
-import { readSpecFile } from '../spec-file';
+import { readSpecFile, refuseOutsidePaths } from '../spec-file';
 import { precheckRun } from './run-precheck';
 import { storeTechnicalSpecs } from './run-specs';
 import { startRun } from './run-start';
@@ -95,6 +95,7 @@ export function registerRunCommands(program: Command): void {
         const spec = readSpecFile(specFile);
         const repo = await resolveWorkspace(options.workspace);
         const workspace = repo.root;
+        refuseOutsidePaths(spec, workspace);
         // Everything `plan` would refuse is refused here, before a stack, a workflow, a branch, a
         // worktree or a memory entry exists.
         await precheckRun(repo, spec);
