@@ -4,6 +4,7 @@
  * heartbeat while it runs. Output is captured with a cap: these summaries travel in Temporal payloads.
  */
 import { spawn } from 'node:child_process';
+import { ERROR_TYPES, SpecialistError } from '../errors';
 
 export interface RunProcessOptions {
   cwd: string;
@@ -106,9 +107,19 @@ export function runProcess(
       if (beat) clearInterval(beat);
       options.signal?.removeEventListener('abort', onAbort);
     };
-    child.on('error', (err) => {
+    child.on('error', (err: NodeJS.ErrnoException) => {
       cleanup();
-      reject(err);
+      // A program that is not there (or not executable) is a setting to fix, not a passing fault:
+      // non-retryable, naming the program.
+      if (err.code === 'ENOENT' || err.code === 'EACCES')
+        reject(
+          new SpecialistError(
+            ERROR_TYPES.workspaceInvalid,
+            `could not start ${label}: ${command} ${err.code === 'ENOENT' ? 'does not exist' : 'is not executable'} (the project's Python comes from architecture.python, SPECIALIST_PYTHON, the project's .venv or .specialist/venv)`,
+            { command, code: err.code },
+          ),
+        );
+      else reject(err);
     });
     child.on('close', (exitCode, signal) => {
       cleanup();

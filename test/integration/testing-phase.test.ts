@@ -432,6 +432,33 @@ describe('failures other than tests', () => {
     expect(details.result.checks).toContainEqual(expect.objectContaining({ name: 'mypy', passed: false }));
   });
 
+  it('fails (does not pass) when coverage cannot be measured', async () => {
+    const root = copySample('taskqueue');
+    const spec = loadSpec('task-summary');
+    const anchors = await editWithEngine(root, spec);
+    const pyproject = path.join(root, 'pyproject.toml');
+    // pytest-cov switched off by the project's own options: the --cov run cannot measure anything.
+    writeFileSync(
+      pyproject,
+      readFileSync(pyproject, 'utf8').replace('addopts = "-ra"', 'addopts = "-ra -p no:pytest_cov"'),
+    );
+    const error = await runTestingPhase(root, spec, anchors).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(SpecialistError);
+    expect((error as SpecialistError).type).toBe('TestsFailed');
+  });
+
+  it('fails (does not pass) when the interpreter cannot run', async () => {
+    const root = copySample('taskqueue');
+    const spec = loadSpec('task-summary');
+    const anchors = await editWithEngine(root, spec);
+    const error = await runTestingPhase(root, spec, anchors, { python: '/nonexistent/bin/python3' }).catch(
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(SpecialistError);
+    expect((error as SpecialistError).type).toBe('WorkspaceInvalid');
+    expect((error as SpecialistError).message).toMatch(/\/nonexistent\/bin\/python3 does not exist/);
+  });
+
   it('refuses to overwrite a test file of the same name that it did not generate', async () => {
     const root = copySample('taskqueue');
     const spec = loadSpec('task-summary');
