@@ -39,6 +39,7 @@ import type {
   ToolAnchor,
 } from './anchor-map';
 import { findTests } from './tests-config';
+import { ormTables, refuseAlembic, refuseOrmTable, type OrmTable } from './persistence-kind';
 import { namesReadByClassBody } from './class-names';
 import { modelKind, pydanticModels } from './model-kind';
 import {
@@ -210,10 +211,12 @@ function inferTable(
   change: FieldChange,
   fields: string[],
   i: number,
+  orm: OrmTable[],
 ): { table: string; why: string } {
   const tables = [...new Set(sites.map((s) => s.table))];
   if (change.table) {
     if (!tables.includes(change.table)) {
+      refuseOrmTable(orm, change, i, [], tables);
       specInvalid(
         `data_models.changes[${i}].table`,
         `unknown table "${change.table}" (no CREATE TABLE for it; tables found: ${tables.join(', ') || 'none'})`,
@@ -239,9 +242,11 @@ function inferTable(
   ) {
     return { table: overlap[0].t, why: `its columns match ${overlap[0].n} fields of ${change.model}` };
   }
+  refuseOrmTable(orm, change, i, names, tables);
+  // Only names that exist in the code: the guesses above (`bookmarkes`) are not shown as if they were.
   return notFound(
     `the table of ${change.model}`,
-    `CREATE TABLE statements (${names.join(', ')} or a table whose columns match the model)`,
+    `CREATE TABLE statements for a table named after ${change.model} or whose columns match its fields`,
     tables,
   );
 }
@@ -690,7 +695,10 @@ export async function analyzeWorkspace(root: string, spec: FeatureSpec): Promise
   if (outside.length > 0)
     throw new SpecialistError('SpecInvalid', outside.join('; '), { path: 'architecture', problems: outside });
   const index = indexWorkspace(root);
+  // Before anything else: a CREATE TABLE string beside Alembic revisions must not draw a second migration system.
+  refuseAlembic(index);
   const sites = createTableSites(index);
+  const orm = ormTables(index);
   const enumsFound = enumClasses(index);
   const changes: FieldAnchors[] = spec.data_models.changes.map((change, i) => {
     let type: FieldType;
@@ -719,6 +727,7 @@ export async function analyzeWorkspace(root: string, spec: FeatureSpec): Promise
       change,
       modelAnchor.fields.map((f) => f.name),
       i,
+      orm,
     );
     if (why !== 'given') inferred.push(`table: ${table} (${why})`);
     const tableSites = sites.filter((s) => s.table === table);
