@@ -20,6 +20,7 @@ import { classFields, optionalStyleOf } from '../codemods/add-pydantic-field';
 import { connectionVariable, migrationChecks } from '../codemods/add-column-migration';
 import { buildsModel, constructorCalls } from '../codemods/add-row-mapper-field';
 import { insertParams } from '../codemods/add-insert-column';
+import { builtColumnList } from '../codemods/built-column-list';
 import { findToolSchemas, dictValue } from '../codemods/add-tool-schema-property';
 import { modelParameter, SERIALIZER_NAME } from '../codemods/add-serializer-field';
 import { sqlType } from '../codemods/field';
@@ -333,6 +334,8 @@ function findInserts(
       const fn = enclosingFunction(str);
       const fnName = fn?.fn.childForFieldName('name')?.text ?? '<module>';
       const params = insertParams(str);
+      // A column list built from a list of names (`{", ".join(columns)}`) is that list.
+      const built = sql ? builtColumnList(str, sql) : undefined;
       out.push({
         file: file.path,
         module: file.module,
@@ -340,8 +343,8 @@ function findInserts(
         className: fn?.className,
         range: rangeOf(str),
         table,
-        columns: sql?.names ?? [],
-        placeholders: sql?.values.length ?? 0,
+        columns: typeof built === 'object' ? built.names : (sql?.names ?? []),
+        placeholders: typeof built === 'object' ? built.names.length : (sql?.values.length ?? 0),
         params: params ? params.namedChildren.filter((c) => c.type !== 'comment').map((c) => c.text) : [],
         inServiceMethod: !!service && service.file === file.path && service.method === fnName,
       });
