@@ -20,6 +20,8 @@ import { classFields, optionalStyleOf } from '../codemods/add-pydantic-field';
 import { connectionVariable, migrationChecks } from '../codemods/add-column-migration';
 import { buildsModel, constructorCalls } from '../codemods/add-row-mapper-field';
 import { insertParams } from '../codemods/add-insert-column';
+import { callsNamed } from '../codemods/add-handler-argument';
+import { builtColumnList } from '../codemods/built-column-list';
 import { findToolSchemas, dictValue } from '../codemods/add-tool-schema-property';
 import { modelParameter, SERIALIZER_NAME } from '../codemods/add-serializer-field';
 import { sqlType } from '../codemods/field';
@@ -338,6 +340,8 @@ function findInserts(
       const fn = enclosingFunction(str);
       const fnName = fn?.fn.childForFieldName('name')?.text ?? '<module>';
       const params = insertParams(str);
+      // A column list built from a list of names (`{", ".join(columns)}`) is that list.
+      const built = sql ? builtColumnList(str, sql) : undefined;
       out.push({
         file: file.path,
         module: file.module,
@@ -345,8 +349,8 @@ function findInserts(
         className: fn?.className,
         range: rangeOf(str),
         table,
-        columns: sql?.names ?? [],
-        placeholders: sql?.values.length ?? 0,
+        columns: typeof built === 'object' ? built.names : (sql?.names ?? []),
+        placeholders: typeof built === 'object' ? built.names.length : (sql?.values.length ?? 0),
         params: params ? params.namedChildren.filter((c) => c.type !== 'comment').map((c) => c.text) : [],
         inServiceMethod: !!service && service.file === file.path && service.method === fnName,
       });
@@ -363,17 +367,30 @@ function findService(
   excludeFiles: Set<string>,
 ): { fn: FunctionInfo; why: string } {
   const builds = (f: FunctionInfo) => constructorCalls(f.node, change.model).length > 0;
+  // Methods of classes, and module-level functions (a service written as a module of functions).
   const methods = index.functions.filter(
-    (f) => !f.file.isTest && f.className && !f.name.startsWith('_row_to_'),
+    (f) =>
+      !f.file.isTest && !f.name.startsWith('_row_to_') && !f.node.parent?.parent?.type.includes('function'),
   );
+  const label = (f: FunctionInfo) => `${f.className ?? f.file.module}.${f.name}`;
   if (change.service_method) {
-    const named = methods.filter((f) => f.name === change.service_method);
+    // `method`, `Class.method` or `module.function` (the module's dotted name or its last part).
+    const parts = change.service_method.split('.');
+    const name = parts.pop()!;
+    const owner = parts.join('.');
+    const named = methods.filter(
+      (f) =>
+        f.name === name &&
+        (!owner ||
+          f.className === owner ||
+          (!f.className && (f.file.module === owner || f.file.module.endsWith(`.${owner}`)))),
+    );
     if (named.length === 0) {
       specInvalid(
         `data_models.changes[${i}].service_method`,
-        `no method "${change.service_method}" in any class`,
+        `no method or module function "${change.service_method}" (give "method", "Class.method" or "module.function")`,
         {
-          candidates: methods.filter(builds).map((f) => `${f.className}.${f.name}`),
+          candidates: methods.filter(builds).map(label),
         },
       );
     }
@@ -382,18 +399,21 @@ function findService(
       withModel.length > 0 ? withModel : named,
       spec.architecture.service,
       `service method ${change.service_method}`,
-      (f) => `${f.className}.${f.name} (${where(f)})`,
+      (f) => `${label(f)} (${where(f)})`,
     )!;
-    if (!builds(fn)) notFound(`${change.model}(...) call in ${fn.className}.${fn.name}`, where(fn), []);
+    if (!builds(fn)) notFound(`${change.model}(...) call in ${label(fn)}`, where(fn), []);
     return { fn, why: 'given' };
   }
+  const dbLike = /Repository|Database|Repo$|Store$|Dao$/;
   let candidates = methods.filter(
-    (f) =>
-      builds(f) &&
-      !excludeFiles.has(f.file.path) &&
-      !/Repository|Database|Repo$|Store$|Dao$/.test(f.className!),
+    (f) => builds(f) && !excludeFiles.has(f.file.path) && (f.className ? !dbLike.test(f.className) : true),
   );
-  const services = candidates.filter((f) => /Service$/.test(f.className!));
+  // Methods first (as before module functions were seen): a module function is the service only
+  // where no class method builds the model.
+  if (candidates.some((f) => f.className)) candidates = candidates.filter((f) => f.className);
+  const services = candidates.filter((f) =>
+    f.className ? /Service$/.test(f.className) : /(^|\.)services?$/.test(f.file.module),
+  );
   if (services.length > 0) candidates = services;
   if (candidates.length > 1) {
     const creating = candidates.filter((f) =>
@@ -409,21 +429,24 @@ function findService(
   }
   if (candidates.length === 0) {
     notFound(
-      `a service method that builds ${change.model}(...)`,
-      'methods of non-test classes outside the database module',
+      `a service method or function that builds ${change.model}(...)`,
+      'methods of non-test classes and module-level functions outside the database module',
       [],
     );
   }
   if (candidates.length > 1) {
     ambiguous(
       `the service method for ${change.model}`,
-      candidates.map((f) => `${f.className}.${f.name} (${where(f)})`),
-      'set "service_method" in the spec',
+      candidates.map((f) => `${label(f)} (${where(f)})`),
+      'set "service_method" in the spec ("Class.method" or "module.function")',
     );
   }
+  const fn = candidates[0]!;
   return {
-    fn: candidates[0]!,
-    why: `the method of ${candidates[0]!.className} that builds ${change.model}(...)`,
+    fn,
+    why: fn.className
+      ? `the method of ${fn.className} that builds ${change.model}(...)`
+      : `the function of ${fn.file.module} that builds ${change.model}(...)`,
   };
 }
 
@@ -455,16 +478,18 @@ function serviceAnchor(fn: FunctionInfo, model: string): ServiceAnchor {
     });
   }
   const db = /self\.(\w+)\.\w+\(/.exec(fn.node.text)?.[1];
+  // A module function reaches the database through the object it takes first.
+  const receiver = fn.className ? undefined : parameters.find((p) => p.kind === 'positional')?.name;
   const doc = docstringOf(fn.node)?.text ?? '';
   return {
     file: fn.file.path,
     module: fn.file.module,
-    className: fn.className!,
+    ...(fn.className ? { className: fn.className } : {}),
     method: fn.name,
     range: rangeOf(fn.node),
     parameters,
     constructorCall: rangeOf(constructorCalls(fn.node, model)[0]!),
-    databaseAttribute: db ? `self.${db}` : undefined,
+    databaseAttribute: db ? `self.${db}` : receiver,
     docstringStyle: /^\s*(Args|Arguments):\s*$/m.test(doc)
       ? 'google'
       : /:param\b/.test(doc)
@@ -474,10 +499,7 @@ function serviceAnchor(fn: FunctionInfo, model: string): ServiceAnchor {
 }
 
 function calls(fn: FunctionInfo, method: string): boolean {
-  return findAll(fn.node, 'call').some((c) => {
-    const f = c.childForFieldName('function');
-    return f?.type === 'attribute' && f.childForFieldName('attribute')?.text === method;
-  });
+  return findAll(fn.node, 'call').some((c) => callsNamed(c, method));
 }
 
 function findTool(
@@ -595,9 +617,7 @@ function findTool(
   );
   const schema = schemaSites[0];
   if (!schema) notFound(`the inputSchema of tool ${name}`, 'dict literals and Tool(...) calls', []);
-  const serviceCall = findAll(handler.node, 'call').find(
-    (c) => c.childForFieldName('function')?.childForFieldName('attribute')?.text === method,
-  )!;
+  const serviceCall = findAll(handler.node, 'call').find((c) => callsNamed(c, method))!;
   const args = serviceCall.childForFieldName('arguments')!.namedChildren;
   const kw = args.filter((a) => a.type === 'keyword_argument').length;
   const params = handler.node

@@ -98,7 +98,8 @@ export interface RowMapperAnchor extends ModuleRef {
 }
 
 export interface ServiceAnchor extends ModuleRef {
-  className: string;
+  /** Absent for a module-level service function. */
+  className?: string;
   method: string;
   range: SourceRange;
   parameters: {

@@ -20,11 +20,15 @@ const options = fieldOptionsSchema.merge(modelContextSchema).extend({
 });
 
 /** The `.<method>(...)` call inside a function; refuses when there are several. */
+/** Whether `call` calls `name`: `obj.name(...)` (a method, or a function of a module) or a bare `name(...)`. */
+export function callsNamed(call: SyntaxNode, name: string): boolean {
+  const f = call.childForFieldName('function');
+  if (f?.type === 'identifier') return f.text === name;
+  return f?.type === 'attribute' && f.childForFieldName('attribute')?.text === name;
+}
+
 export function methodCall(fn: SyntaxNode, method: string): SyntaxNode | undefined {
-  const calls = findAll(fn, 'call').filter((c) => {
-    const f = c.childForFieldName('function');
-    return f?.type === 'attribute' && f.childForFieldName('attribute')?.text === method;
-  });
+  const calls = findAll(fn, 'call').filter((c) => callsNamed(c, method));
   if (calls.length > 1)
     throw new CodemodRefusal(`${method}(...) is called ${calls.length} times in the handler`);
   return calls[0];

@@ -8,6 +8,7 @@ import { fieldOptionsSchema, pyString, toDatabase } from './field';
 import { importEdits } from './imports';
 import { modelContextSchema, mirror } from './model-context';
 import { appendItemEdits, hasName, insertRegex, parseInsert } from './sql';
+import { builtColumnList } from './built-column-list';
 import { lineIndentAt } from '../python-syntax/parse';
 
 const options = fieldOptionsSchema.merge(modelContextSchema).extend({
@@ -45,13 +46,16 @@ export function insertParams(str: SyntaxNode): SyntaxNode | undefined {
     );
     params = assigned[assigned.length - 1]?.childForFieldName('right') ?? undefined;
   }
+  // `executemany(sql, [(b.id, b.url) for b in items])`: the row is the comprehension's body.
+  if (params && ['list_comprehension', 'generator_expression'].includes(params.type))
+    params = params.childForFieldName('body') ?? undefined;
   return params && ['tuple', 'list', 'dictionary'].includes(params.type) ? params : undefined;
 }
 
 export const addInsertColumn: Codemod<z.infer<typeof options>> = {
   id: 'add-insert-column',
   description:
-    'Adds the column, a placeholder, the value (converted like its siblings: isoformat, str, .value, json.dumps) and, in an upsert whose `DO UPDATE SET` refreshes columns from `excluded`, `<col> = excluded.<col>` to every `INSERT INTO <table>` whose SQL is one string literal and whose parameters are a literal tuple/list/dict (possibly through a local variable); other shapes are refused.',
+    'Adds the column, a placeholder, the value (converted like its siblings: isoformat, str, .value, json.dumps) and, in an upsert whose `DO UPDATE SET` refreshes columns from `excluded`, `<col> = excluded.<col>` to every `INSERT INTO <table>` whose SQL is one string literal and whose parameters are a literal tuple/list/dict (possibly through a local variable, or the row of a comprehension for `executemany`); a column list built by an f-string as `{", ".join(columns)}` over a list literal of names gets the column in that list (placeholders built from the list follow it); other shapes are refused, each with its line.',
   options,
   transform(source, p) {
     const root = parsePython(source).rootNode;
@@ -73,16 +77,31 @@ export const addInsertColumn: Codemod<z.infer<typeof options>> = {
         problems.push(`${where}: cannot read its column list and VALUES`);
         continue;
       }
-      found++;
-      if (hasName(sql.names, p.field)) continue;
-      const params = insertParams(str);
-      if (!params) {
-        problems.push(`${where}: its parameters are not a literal tuple, list or dict`);
+      const built = builtColumnList(str, sql);
+      if (typeof built === 'string') {
+        problems.push(`${where}: ${built}`);
         continue;
       }
-      const named = sql.values.every((v) => v.text.startsWith(':'));
+      found++;
+      const names = built ? built.names : sql.names;
+      if (hasName(names, p.field)) continue;
+      const params = insertParams(str);
+      if (!params) {
+        problems.push(
+          `${where}: its parameters are not a literal tuple, list or dict (nor a comprehension of one)`,
+        );
+        continue;
+      }
+      const named = !built && sql.values.every((v) => v.text.startsWith(':'));
       const elements = elementsOf(params);
-      if (sql.names.length !== sql.values.length || (!named && elements.length !== sql.names.length)) {
+      if (built) {
+        if (params.type === 'dictionary' || elements.length !== names.length) {
+          problems.push(
+            `${where}: ${names.length} columns in ${built.list.parent?.childForFieldName('left')?.text ?? 'its column list'} and ${elements.length} parameters do not line up`,
+          );
+          continue;
+        }
+      } else if (sql.names.length !== sql.values.length || (!named && elements.length !== sql.names.length)) {
         problems.push(
           `${where}: ${sql.names.length} columns, ${sql.values.length} placeholders and ${elements.length} parameters do not line up`,
         );
@@ -95,7 +114,7 @@ export const addInsertColumn: Codemod<z.infer<typeof options>> = {
               field: (e.childForFieldName('key')?.text ?? '').replace(/^["']|["']$/g, ''),
               text: e.childForFieldName('value')?.text ?? '',
             }))
-        : sql.names.map((name, i) => ({ field: name, text: elements[i]!.text }));
+        : names.map((name, i) => ({ field: name, text: elements[i]!.text }));
       let value = mirror(p, siblings, p.allowBareName);
       if (!value) {
         const owners = siblings
@@ -114,6 +133,21 @@ export const addInsertColumn: Codemod<z.infer<typeof options>> = {
         continue;
       }
       if (value.includes('json.')) needsJson = true;
+      if (built) {
+        const listQuote = built.list.namedChildren.find((c) => c.type === 'string')?.text.startsWith("'")
+          ? "'"
+          : '"';
+        edits.push(appendElement(source, built.list, pyString(p.field, listQuote)));
+        if (built.placeholders === 'literal') {
+          const lastVal = sql.values[sql.values.length - 1]!;
+          edits.push({ start: str.startIndex + lastVal.end, end: str.startIndex + lastVal.end, text: ', ?' });
+        }
+        edits.push(appendElement(source, params, value));
+        changes.push(
+          `${where}: ${pyString(p.field, listQuote)} appended to the column list it is built from (line ${built.list.startPosition.row + 1})${built.placeholders === 'literal' ? ', a placeholder' : ''}, value ${value}`,
+        );
+        continue;
+      }
       const lastCol = sql.columns[sql.columns.length - 1]!;
       const lastVal = sql.values[sql.values.length - 1]!;
       edits.push({

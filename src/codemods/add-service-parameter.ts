@@ -26,7 +26,8 @@ import { enumNames } from '../spec/field-type';
 
 const options = fieldOptionsSchema.extend({
   model: z.string(),
-  className: z.string(),
+  /** Absent for a module-level service function. */
+  className: z.string().optional(),
   method: z.string(),
   enumModules: z.record(z.string(), z.string()).default({}),
 });
@@ -122,7 +123,7 @@ export const addServiceParameter: Codemod<z.infer<typeof options>> = {
   transform(source, p) {
     const root = parsePython(source).rootNode;
     const fn = findFunction(root, p.method, p.className);
-    if (!fn) throw new CodemodRefusal(`${p.className}.${p.method} not found`);
+    if (!fn) throw new CodemodRefusal(`${p.className ? `${p.className}.` : ''}${p.method} not found`);
     const quote = dominantQuote(root);
     const style = optionalStyleOf(fn, source);
     const params = fn.childForFieldName('parameters')!;
@@ -146,7 +147,7 @@ export const addServiceParameter: Codemod<z.infer<typeof options>> = {
       );
       const elements = params.namedChildren.filter((n) => n.type !== 'comment' && n !== kwargs);
       edits.push(appendElement(source, params, parts.param, elements[elements.length - 1]));
-      changes.push(`${p.className}.${p.method}(..., ${parts.param})`);
+      changes.push(`${p.className ? `${p.className}.` : ''}${p.method}(..., ${parts.param})`);
       const doc = docstringEdit(
         source,
         fn,

@@ -59,7 +59,9 @@ export async function gatherFacts(
   const sysPath = [...new Set([...anchors.tests.pythonPath, anchors.sourceRoot || '.'])];
   for (const change of anchors.changes) {
     const exclude = spec.data_models.changes.filter((c) => c.model === change.model).map((c) => c.field);
-    const classes = [{ module: change.service.module, name: change.service.className }];
+    const classes: { module: string; name: string }[] = [];
+    if (change.service.className)
+      classes.push({ module: change.service.module, name: change.service.className });
     if (change.tool.className) classes.push({ module: change.tool.module, name: change.tool.className });
     const subclassesOf: { module: string; name: string }[] = [];
     if (change.migrations.className) {
@@ -79,6 +81,10 @@ export async function gatherFacts(
           classes,
           subclassesOf,
           functions: [
+            // A module-level service function: the tests call it with the object it takes.
+            ...(change.service.className
+              ? []
+              : [{ module: change.service.module, name: change.service.method }]),
             ...change.serializers
               .filter((s) => !s.className)
               .map((s) => ({ module: s.module, name: s.function })),
@@ -91,7 +97,7 @@ export async function gatherFacts(
           modules: [change.migrations.module],
           serviceMethod: {
             module: change.service.module,
-            name: change.service.className,
+            ...(change.service.className ? { name: change.service.className } : {}),
             method: change.service.method,
           },
           testsFolder: anchors.tests.folder,

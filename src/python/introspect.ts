@@ -103,7 +103,8 @@ export interface IntrospectionRequest {
   /** Module-level functions of these modules are described too (e.g. a `connect(path)` factory). */
   modules: string[];
   /** The service method whose required parameters need example values. */
-  serviceMethod?: { module: string; name: string; method: string };
+  /** `name` is the class; absent for a module-level function. */
+  serviceMethod?: { module: string; name?: string; method: string };
   /** Tests folder to harvest example values from (literals keyed by field name). */
   testsFolder?: string;
   /**
@@ -635,8 +636,10 @@ for name, info in model_cls.model_fields.items():
 service = req.get("serviceMethod")
 if service:
     try:
-        cls = getattr(importlib.import_module(service["module"]), service["name"])
-        fn = getattr(cls, service["method"])
+        owner = importlib.import_module(service["module"])
+        if service.get("name"):
+            owner = getattr(owner, service["name"])
+        fn = getattr(owner, service["method"])
         sig = inspect.signature(fn)
         h = hints(fn)
         for pname, p in sig.parameters.items():
@@ -648,7 +651,11 @@ if service:
                 examples["param." + pname] = examples["model." + pname]
                 continue
             tp = h.get(pname, typing.Any)
-            value = example(TypeAdapter(tp), describe(tp), pname)
+            try:
+                value = example(TypeAdapter(tp), describe(tp), pname)
+            except Exception:
+                # An object the call takes (a module service function's database) has no example value.
+                continue
             if value is not None:
                 examples["param." + pname] = value
     except Exception:

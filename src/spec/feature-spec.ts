@@ -30,6 +30,13 @@ const pythonIdentifier = z.string().superRefine((value, ctx) => {
   const problem = pythonIdentifierProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
+/** `method`, `Class.method` or `module.function` (a dotted module path): each part an identifier. */
+const dottedPythonName = z.string().superRefine((value, ctx) => {
+  for (const part of value.split('.')) {
+    const problem = pythonIdentifierProblem(part);
+    if (problem) ctx.addIssue({ code: 'custom', message: `"${value}": ${problem}` });
+  }
+});
 const sqlIdentifier = z.string().superRefine((value, ctx) => {
   const problem = sqlIdentifierProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
@@ -92,7 +99,7 @@ export const fieldChangeSchema = z
       .string()
       .regex(SQL_TYPE, 'expected an SQLite column type such as TEXT, INTEGER, REAL, BOOLEAN, TIMESTAMP')
       .optional(),
-    service_method: pythonIdentifier.optional(),
+    service_method: dottedPythonName.optional(),
     api_tool: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'expected a tool name of letters, digits, _, . and -')

@@ -59,7 +59,7 @@ export function emitIntegrationTests(
       ]),
     ];
     const args = [...w.service.args, ...(value === 'valid' ? [`${field}=${cases.valid.py}`] : [])].join(', ');
-    const call = `await ${service}.${w.service.method}(${args})`;
+    const call = `await ${w.service.call(service, args)}`;
     const id = w.service.returns === 'model' ? `${modelVar}.id` : 'created_id';
     const first = w.service.returns === 'model' ? `${modelVar} = ${call}` : `created_id = ${call}`;
     file.test(

@@ -92,8 +92,8 @@ export function emitMigrationTests(file: TestFile, opts: { change: FieldAnchors;
   file.imports.merge(w.service.needs);
   const created =
     w.service.returns === 'model'
-      ? `${modelVar} = await ${serviceVar}.${w.service.method}(${w.service.args.join(', ')})`
-      : `created_id = await ${serviceVar}.${w.service.method}(${w.service.args.join(', ')})`;
+      ? `${modelVar} = await ${w.service.call(serviceVar, w.service.args.join(', '))}`
+      : `created_id = await ${w.service.call(serviceVar, w.service.args.join(', '))}`;
   const idExpr = w.service.returns === 'model' ? `${modelVar}.id` : 'created_id';
   const expectation = cases.defaultCheck ? [`assert ${cases.defaultCheck.assertion(`stored.${field}`)}`] : [];
   const words = cases.defaultCheck

@@ -42,6 +42,8 @@ export interface Wiring {
   service: {
     key: string;
     method: string;
+    /** The call of the service on its owner variable (a service object, or the object a service function takes). */
+    call: (owner: string, args: string) => string;
     args: string[];
     needs: ImportSet;
     returns: 'model' | 'id' | 'other';
@@ -148,15 +150,35 @@ export function buildWiring(options: {
     const refuse = (): never => fail(`no test may open the database: ${err.reason}`);
     db = { typeKey: '', opener: { callee: '', pathParam: '', pathIndex: -1 }, open: refuse, close: refuse };
   }
-  const serviceKey = key(change.service.module, change.service.className);
-  const service =
-    facts.classes[serviceKey] ?? fail(`could not describe the service class ${change.service.className}`);
-  const method =
-    service.methods[change.service.method] ??
-    fail(`could not describe ${change.service.className}.${change.service.method}`);
+  // A service class is built and its method called; a module-level service function is called with
+  // the object it takes first (its database), which the tests build like any other object.
+  const serviceClass = change.service.className;
+  const method: CallableInfo = serviceClass
+    ? ((
+        facts.classes[key(change.service.module, serviceClass)] ??
+        fail(`could not describe the service class ${serviceClass}`)
+      ).methods[change.service.method] ?? fail(`could not describe ${serviceClass}.${change.service.method}`))
+    : (facts.functions[key(change.service.module, change.service.method)] ??
+      fail(`could not describe the service function ${change.service.module}.${change.service.method}`));
+  const receiver = serviceClass
+    ? undefined
+    : method.params.find((p) => p.required && p.kind === 'positional');
+  if (!serviceClass && (receiver?.type.kind !== 'class' || !receiver.type.cls))
+    fail(
+      `the service function ${change.service.module}.${change.service.method} takes no object of a project class first (${receiver ? `its first parameter ${receiver.name} is not annotated with a class` : 'it has no required positional parameter'}): the tests cannot call it`,
+    );
+  const serviceKey = serviceClass
+    ? key(change.service.module, serviceClass)
+    : key(receiver!.type.cls!.module, receiver!.type.cls!.name);
+  const serviceCall = (owner: string, args: string): string => {
+    if (serviceClass) return `${owner}.${change.service.method}(${args})`;
+    return `${change.service.method}(${[owner, args].filter((a) => a).join(', ')})`;
+  };
   const serviceNeeds = new ImportSet();
+  // The tests that call the service merge these imports: the function itself is one of them.
+  if (!serviceClass) serviceNeeds.name(change.service.module, change.service.method);
   const args = method.params
-    .filter((p) => p.required && (p.kind === 'positional' || p.kind === 'keyword_only'))
+    .filter((p) => p !== receiver && p.required && (p.kind === 'positional' || p.kind === 'keyword_only'))
     .map((p) => {
       if (!(`param.${p.name}` in facts.examples))
         fail(`no valid example value for the parameter ${p.name} of ${change.service.method}`);
@@ -267,6 +289,7 @@ export function buildWiring(options: {
     service: {
       key: serviceKey,
       method: change.service.method,
+      call: serviceCall,
       args,
       needs: serviceNeeds,
       returns: returnsModel ? 'model' : returnsId ? 'id' : 'other',
