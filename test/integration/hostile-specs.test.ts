@@ -4,7 +4,7 @@
  * outside the workspace, no memory row, no workflow.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Pool } from 'pg';
@@ -46,9 +46,13 @@ afterAll(async () => {
 beforeEach(() => {
   scratch = mkdtempSync(path.join(os.tmpdir(), 'hostile-specs-'));
   // The user's checkout, with a sibling folder a `..` path would reach.
+  // A real project: `run` plans the feature before anything else (a spec that plans cleanly reaches
+  // the later checks, such as the database's).
   workspace = path.join(scratch, 'checkout');
-  mkdirSync(path.join(workspace, 'tests'), { recursive: true });
-  writeFileSync(path.join(workspace, 'tests', 'test_ok.py'), 'def test_ok():\n    assert True\n');
+  cpSync(path.join(PROJECT_ROOT, 'examples', 'taskqueue'), workspace, {
+    recursive: true,
+    filter: (src) => !/(__pycache__|\.pytest_cache|\.mypy_cache|\.venv)$/.test(src),
+  });
   const git = (...args: string[]) =>
     spawnSync('git', ['-C', workspace, ...args], { encoding: 'utf8' }).status === 0 ||
     (() => {
