@@ -24,6 +24,7 @@ import { isCheck, migrationChecks, reporterOf, versionBumpEdits } from './migrat
 
 export { migrationChecks } from './migration-shape';
 import { literalEntryText } from './literal-text';
+import { listEntryEdit, listForTable, listedColumns, migrationLists } from './migration-list';
 
 const options = fieldOptionsSchema.extend({
   table: z.string(),
@@ -86,6 +87,22 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
     );
     if (findAll(fn, 'string').some((s) => alterRe.test(stringValue(s) ?? ''))) {
       return unchanged(source, `${p.method} already adds ${p.table}.${p.field}`);
+    }
+    // Migrations kept as entries of a collection a loop applies: one more entry, no block beside it.
+    const list = migrationLists(fn, root).find((l) => listForTable(l, p.table));
+    if (list) {
+      const listed = listedColumns(list, p.table).find((c) => c.toLowerCase() === p.field.toLowerCase());
+      if (listed) return unchanged(source, `${p.method} already lists ${p.table}.${listed}`);
+      const bump = versionBumpEdits(fn, root, list.loop.startIndex);
+      const line = list.collection.startPosition.row + 1;
+      return finish(
+        source,
+        [listEntryEdit(source, list, p.table, p.field, def), ...bump.edits],
+        [
+          `${p.table}.${p.field}: ADD COLUMN ${def} as a new entry of the migrations applied by the loop in ${p.method}() (line ${line})`,
+          ...(bump.change ? [bump.change] : []),
+        ],
+      );
     }
     const checks = migrationChecks(body);
     const sameTable = (t?: string) => t?.toLowerCase() === p.table.toLowerCase();
