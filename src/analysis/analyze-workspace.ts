@@ -694,7 +694,7 @@ export async function analyzeWorkspace(root: string, spec: FeatureSpec): Promise
     const migrations = findMigrations(index, spec, table, tableSites);
     if (migrations.create)
       inferred.push(
-        `migrations: none found (no function reads PRAGMA table_info and adds columns): a reference ${migrations.className ? `${migrations.className}.` : ''}${migrations.method}() is created in ${migrations.file} and called after the CREATE TABLE ${table} in ${migrations.create.after}()`,
+        `migrations: none found (no function reads PRAGMA table_info and adds columns): a reference ${migrations.className ? `${migrations.className}.` : ''}${migrations.method}() is created in ${migrations.file} and called after the CREATE TABLE ${table} in ${migrations.className ? `${migrations.className}.` : ''}${migrations.create.after}()`,
       );
     checkColumnCase(tableSites, migrations, table, change, i);
     const dbFiles = new Set([migrations.file, ...tableSites.map((s) => s.file.path)]);

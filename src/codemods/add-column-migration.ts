@@ -31,6 +31,8 @@ const options = fieldOptionsSchema.extend({
   sqlType: z.string(),
   method: z.string().default('_run_migrations'),
   className: z.string().optional(),
+  /** The connection variable, when the function does not show it yet (one just created). */
+  connection: z.string().optional(),
 });
 
 const COMPOUND = [
@@ -224,7 +226,7 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
       }
     } else {
       const q = dominantQuote(root);
-      const conn = connectionVariable(fn);
+      const conn = p.connection ?? connectionVariable(fn);
       const isAsync = fn.children.some((c) => c.type === 'async');
       const guarded = checks.some((c) => c.stmt.parent?.startIndex !== body.startIndex);
       const aw = isAsync ? 'await ' : '';
@@ -256,7 +258,8 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
         `${u}${aw}${conn}.commit()`,
         ...report(`Added ${p.field} column to ${p.table}`),
       ];
-      const onlyPass = body.namedChildren.length === 1 && last.type === 'pass_statement';
+      // A function created empty (`pass`, after its docstring and asserts): the block replaces the pass.
+      const onlyPass = last.type === 'pass_statement';
       text = unit.map((l) => (l ? `${i}${l}` : '')).join('\n') + '\n';
       if (onlyPass) {
         edits.push({ start: lineStart(source, last.startIndex), end: lineEnd(source, last.endIndex), text });
