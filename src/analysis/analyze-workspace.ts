@@ -17,7 +17,6 @@ import {
   stringValue,
 } from '../python-syntax/parse';
 import { classFields, optionalStyleOf } from '../codemods/add-pydantic-field';
-import { connectionVariable, migrationChecks } from '../codemods/add-column-migration';
 import { buildsModel, constructorCalls } from '../codemods/add-row-mapper-field';
 import { insertParams } from '../codemods/add-insert-column';
 import { callsNamed } from '../codemods/add-handler-argument';
@@ -42,6 +41,7 @@ import type {
 } from './anchor-map';
 import { findTests } from './tests-config';
 import { ormTables, refuseAlembic, refuseOrmTable, type OrmTable } from './persistence-kind';
+import { findMigrations } from './find-migrations';
 import { namesReadByClassBody } from './class-names';
 import { modelKind, pydanticModels } from './model-kind';
 import {
@@ -284,47 +284,6 @@ function checkColumnCase(
       { column: other, table },
     );
   }
-}
-
-function findMigrations(index: WorkspaceIndex, spec: FeatureSpec, table: string): MigrationsAnchor {
-  const fns = index.functions.filter((f) => f.name === '_run_migrations' && !f.file.isTest);
-  if (fns.length === 0) {
-    const similar = index.functions
-      .filter((f) => /migrat/i.test(f.name))
-      .map((f) => `${f.name} (${where(f)})`);
-    notFound('_run_migrations()', 'every function of the non-test Python files', similar);
-  }
-  const fn = pick(
-    fns,
-    spec.architecture.database,
-    '_run_migrations()',
-    (f) => `${f.className ?? ''}.${f.name} (${where(f)})`,
-  )!;
-  const body = fn.node.childForFieldName('body')!;
-  const checks = migrationChecks(body).filter((c) => c.table?.toLowerCase() === table.toLowerCase());
-  const pragma = findAll(fn.node, 'string').find((s) =>
-    new RegExp(`table_info\\(["'\`]?${table}\\b`, 'i').test(stringValue(s) ?? ''),
-  );
-  const last = checks[checks.length - 1];
-  return {
-    file: fn.file.path,
-    module: fn.file.module,
-    className: fn.className,
-    method: fn.name,
-    range: rangeOf(fn.node),
-    connectionVar: connectionVariable(fn.node),
-    versionGated: /PRAGMA\s+user_version/i.test(fn.node.text),
-    columnCheck:
-      pragma && last
-        ? {
-            range: rangeOf(last.stmt),
-            columnsVar:
-              /not\s+in\s+([\w.]+)/.exec(last.stmt.childForFieldName('condition')!.text)?.[1] ??
-              'column_names',
-            existingColumns: checks.map((c) => c.column),
-          }
-        : undefined,
-  };
 }
 
 function findInserts(
@@ -761,7 +720,11 @@ export async function analyzeWorkspace(root: string, spec: FeatureSpec): Promise
       inferred.push(
         `sql_type: ${sql} (from ${change.type}${sql === 'TIMESTAMP' || sql === 'BOOLEAN' ? `, as the table writes it` : ''})`,
       );
-    const migrations = findMigrations(index, spec, table);
+    const migrations = findMigrations(index, spec, table, tableSites);
+    if (migrations.create)
+      inferred.push(
+        `migrations: none found (no function reads PRAGMA table_info and adds columns): a reference ${migrations.className ? `${migrations.className}.` : ''}${migrations.method}() is created in ${migrations.file} and called after the CREATE TABLE ${table} in ${migrations.className ? `${migrations.className}.` : ''}${migrations.create.after}()`,
+      );
     checkColumnCase(tableSites, migrations, table, change, i);
     const dbFiles = new Set([migrations.file, ...tableSites.map((s) => s.file.path)]);
     const svc = findService(index, spec, change, i, dbFiles);

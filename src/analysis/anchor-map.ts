@@ -65,6 +65,11 @@ export interface MigrationsAnchor extends ModuleRef {
   versionGated?: boolean;
   /** The `PRAGMA table_info(<table>)` column check for this change's table, when there is one. */
   columnCheck?: { range: SourceRange; columnsVar: string; existingColumns: string[] };
+  /**
+   * The project has no migration code: `method` is created beside `after` (the function that executes
+   * the table's CREATE TABLE, in `className` when given) and called right after that statement.
+   */
+  create?: { after: string };
 }
 
 export interface CreateTableAnchor extends ModuleRef {

@@ -24,12 +24,15 @@ import { isCheck, migrationChecks, reporterOf, versionBumpEdits } from './migrat
 
 export { migrationChecks } from './migration-shape';
 import { literalEntryText } from './literal-text';
+import { listEntryEdit, listForTable, listedColumns, migrationLists } from './migration-list';
 
 const options = fieldOptionsSchema.extend({
   table: z.string(),
   sqlType: z.string(),
   method: z.string().default('_run_migrations'),
   className: z.string().optional(),
+  /** The connection variable, when the function does not show it yet (one just created). */
+  connection: z.string().optional(),
 });
 
 const COMPOUND = [
@@ -86,6 +89,22 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
     );
     if (findAll(fn, 'string').some((s) => alterRe.test(stringValue(s) ?? ''))) {
       return unchanged(source, `${p.method} already adds ${p.table}.${p.field}`);
+    }
+    // Migrations kept as entries of a collection a loop applies: one more entry, no block beside it.
+    const list = migrationLists(fn, root).find((l) => listForTable(l, p.table));
+    if (list) {
+      const listed = listedColumns(list, p.table).find((c) => c.toLowerCase() === p.field.toLowerCase());
+      if (listed) return unchanged(source, `${p.method} already lists ${p.table}.${listed}`);
+      const bump = versionBumpEdits(fn, root, list.loop.startIndex);
+      const line = list.collection.startPosition.row + 1;
+      return finish(
+        source,
+        [listEntryEdit(source, list, p.table, p.field, def), ...bump.edits],
+        [
+          `${p.table}.${p.field}: ADD COLUMN ${def} as a new entry of the migrations applied by the loop in ${p.method}() (line ${line})`,
+          ...(bump.change ? [bump.change] : []),
+        ],
+      );
     }
     const checks = migrationChecks(body);
     const sameTable = (t?: string) => t?.toLowerCase() === p.table.toLowerCase();
@@ -207,7 +226,7 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
       }
     } else {
       const q = dominantQuote(root);
-      const conn = connectionVariable(fn);
+      const conn = p.connection ?? connectionVariable(fn);
       const isAsync = fn.children.some((c) => c.type === 'async');
       const guarded = checks.some((c) => c.stmt.parent?.startIndex !== body.startIndex);
       const aw = isAsync ? 'await ' : '';
@@ -239,7 +258,8 @@ export const addColumnMigration: Codemod<z.infer<typeof options>> = {
         `${u}${aw}${conn}.commit()`,
         ...report(`Added ${p.field} column to ${p.table}`),
       ];
-      const onlyPass = body.namedChildren.length === 1 && last.type === 'pass_statement';
+      // A function created empty (`pass`, after its docstring and asserts): the block replaces the pass.
+      const onlyPass = last.type === 'pass_statement';
       text = unit.map((l) => (l ? `${i}${l}` : '')).join('\n') + '\n';
       if (onlyPass) {
         edits.push({ start: lineStart(source, last.startIndex), end: lineEnd(source, last.endIndex), text });

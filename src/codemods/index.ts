@@ -4,6 +4,7 @@ import { addColumnMigration } from './add-column-migration';
 import { addCreateTableColumn } from './add-create-table-column';
 import { addHandlerArgument } from './add-handler-argument';
 import { addInsertColumn } from './add-insert-column';
+import { addMigrationFunction } from './add-migration-function';
 import { addPydanticField } from './add-pydantic-field';
 import { addRowMapperField } from './add-row-mapper-field';
 import { addSerializerField } from './add-serializer-field';
@@ -16,6 +17,7 @@ export {
   addCreateTableColumn,
   addHandlerArgument,
   addInsertColumn,
+  addMigrationFunction,
   addPydanticField,
   addRowMapperField,
   addSerializerField,
@@ -29,6 +31,7 @@ export const CODEMODS: Record<string, Codemod<any>> = Object.fromEntries(
   [
     addPydanticField,
     ensurePythonImports,
+    addMigrationFunction,
     addColumnMigration,
     addCreateTableColumn,
     addInsertColumn,

@@ -13,6 +13,7 @@ import {
   addCreateTableColumn,
   addHandlerArgument,
   addInsertColumn,
+  addMigrationFunction,
   addPydanticField,
   addRowMapperField,
   addSerializerField,
@@ -139,19 +140,32 @@ export function phaseSteps(
         },
       ];
     case 'database_migration': {
-      const steps: Step[] = [
-        {
+      const steps: Step[] = [];
+      // No migration code yet: the function is created (and called) first, then filled.
+      if (a.migrations.create) {
+        steps.push({
           file: a.migrations.file,
-          codemod: addColumnMigration,
+          codemod: addMigrationFunction,
           params: {
-            ...f,
             table: a.table,
-            sqlType: a.sqlType,
             method: a.migrations.method,
+            after: a.migrations.create.after,
             className: a.migrations.className,
           },
+        });
+      }
+      steps.push({
+        file: a.migrations.file,
+        codemod: addColumnMigration,
+        params: {
+          ...f,
+          table: a.table,
+          sqlType: a.sqlType,
+          method: a.migrations.method,
+          className: a.migrations.className,
+          ...(a.migrations.create ? { connection: a.migrations.connectionVar } : {}),
         },
-      ];
+      });
       for (const file of unique(a.createTables.map((c) => c.file))) {
         steps.push({
           file,

@@ -96,7 +96,32 @@ const CASES: Case[] = [
     fixture: 'sync-sqlite3-reference-block',
     table: 'tasks',
     setup:
+      "CREATE TABLE tasks (id TEXT PRIMARY KEY); CREATE TABLE agents (id TEXT PRIMARY KEY); INSERT INTO tasks (id) VALUES ('t1');",
+  },
+  // Migrations kept in a collection a loop applies: the new entry is applied by the project's loop.
+  {
+    fixture: 'sync-sqlite3-tuple-loop-gets-an-entry',
+    table: 'tasks',
+    setup:
       "CREATE TABLE tasks (id TEXT PRIMARY KEY, max_retries INTEGER, parent_task_id TEXT); INSERT INTO tasks (id) VALUES ('t1');",
+  },
+  {
+    fixture: 'list-dict-applied-by-loop',
+    table: 'bookmarks',
+    setup: "CREATE TABLE bookmarks (id TEXT PRIMARY KEY); INSERT INTO bookmarks (id) VALUES ('b1');",
+  },
+  {
+    fixture: 'list-of-tuples-module-constant',
+    table: 'tasks',
+    setup:
+      "CREATE TABLE tasks (id TEXT PRIMARY KEY); CREATE TABLE projects (id TEXT PRIMARY KEY); INSERT INTO tasks (id) VALUES ('t1');",
+  },
+  // A migration function created for a project that had none, filled with the reference block.
+  {
+    fixture: 'created-function-gets-reference-block',
+    table: 'bookmarks',
+    setup:
+      "CREATE TABLE bookmarks (id TEXT PRIMARY KEY, url TEXT); INSERT INTO bookmarks (id) VALUES ('b1');",
   },
   {
     fixture: 'concatenated-alter-template',

@@ -87,10 +87,11 @@ describe('the analysis refuses models it cannot add a field to', () => {
         'from dataclasses import dataclass\n\n\n@dataclass\nclass Bookmark:\n    url: str\n',
       'src/linkbox/db.py': DB,
     });
-    // It gets past the model (to the migrations, which this project lacks).
+    // It gets past the model (and the migrations, created when a project has none) to the service,
+    // which this project lacks.
     const err = await refusal(root, { model: 'Bookmark' });
     expect(err.type).toBe('AnchorNotFound');
-    expect(err.message).toMatch(/_run_migrations/);
+    expect(err.message).toMatch(/service method (or function )?that builds Bookmark/);
   });
 
   it('says so when the project has no Pydantic model at all (rows as plain dicts)', async () => {
