@@ -45,7 +45,8 @@ if seed:
     con.commit()
 rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
-print(rows, cols.count(column))
+# The project may print while it migrates: our result is the marked last line.
+print("@@result@@", rows, cols.count(column))
 `;
 
 async function oldDatabaseGainsColumn(
@@ -77,7 +78,10 @@ async function oldDatabaseGainsColumn(
       );
     const old = await open(trees.old, check.seed);
     if (old.code !== 0) return [`the base commit's code could not create the database: ${old.stderr.trim()}`];
-    const [rowsBefore] = old.stdout.trim().split(' ');
+    // The project's own output (it may print while it migrates) comes before our marked line.
+    const result = (stdout: string) =>
+      ([...stdout.split('\n')].reverse().find((l) => l.startsWith('@@result@@ ')) ?? '').split(' ').slice(1);
+    const [rowsBefore] = result(old.stdout);
     const problems: string[] = [];
     for (const time of ['first', 'second']) {
       const opened = await open(trees.new);
@@ -87,7 +91,7 @@ async function oldDatabaseGainsColumn(
         );
         break;
       }
-      const [rows, count] = opened.stdout.trim().split(' ');
+      const [rows, count] = result(opened.stdout);
       if (count !== '1')
         problems.push(
           `after the ${time} open, ${check.table} has ${count} columns named ${check.column}, not 1`,
