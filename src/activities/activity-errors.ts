@@ -1,5 +1,5 @@
 /**
- * The activity side of DESIGN.md §4: a `SpecialistError` (deterministic: the spec, the codebase, the
+ * The activity side of the failure model (docs/durable-run.md, Failures): a `SpecialistError` (deterministic: the spec, the codebase, the
  * tests) becomes a non-retryable `ApplicationFailure` of the same type with its message; anything else
  * is thrown as is and left to the retry policy.
  */

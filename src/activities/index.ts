@@ -1,5 +1,5 @@
 /**
- * All activities the worker registers, built from their dependencies (CONVENTIONS: `createActivities(deps)`
+ * All activities the worker registers, built from their dependencies (`createActivities(deps)`
  * receives the pool and config; tests pass other deps instead of mocking modules).
  */
 import path from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * The phase activities (DESIGN.md §1 steps 0b–6): each resets the run's worktree to the commit of the
+ * The phase activities (steps 0b–6 of a run, docs/durable-run.md): each resets the run's worktree to the commit of the
  * last completed phase, applies its phase with the codemod engine (or runs phase 6), and commits
  * exactly the files the phase reports as `phase N/6: <name>`, with a fixed identity and the run's start
  * time as date. So a retry — after a crash, a timeout or a person's `retry` — starts clean and yields

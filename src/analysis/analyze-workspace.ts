@@ -1,4 +1,4 @@
-/** Finds every anchor a feature spec needs in a Python codebase (DESIGN.md §1 step 0b). */
+/** Finds every anchor a feature spec needs in a Python codebase (step 0b of a run, docs/durable-run.md). */
 import { SpecialistError } from '../errors';
 import type { FeatureSpec, FieldChange } from '../spec/feature-spec';
 import { enumNames, parseFieldType, typeNames, type FieldType } from '../spec/field-type';

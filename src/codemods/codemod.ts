@@ -1,5 +1,5 @@
 /**
- * The codemod contract (CONVENTIONS.md "Codemods on tree-sitter"): a pure function from source and
+ * The codemod contract (docs/how-to-add-a-codemod.md): a pure function from source and
  * options to a new source plus what changed. Edits are byte ranges of the original text, checked for
  * overlap and applied back to front; a result that does not parse is a failure, never a write.
  */

@@ -1,5 +1,5 @@
 /**
- * The prerequisite DAG of an `implementation_plan` (DESIGN.md §1): which entries may run now, which are
+ * The prerequisite DAG of an `implementation_plan`: which entries may run now, which are
  * blocked by a failed prerequisite, and an order to run them in. Pure: no Temporal, no file system —
  * the workflow calls it on every step, so it must also be deterministic.
  */

@@ -1,5 +1,5 @@
 /**
- * The feature spec (DESIGN.md §3): what `specialist run` and `specialist plan` take. Its three keys
+ * The feature spec: what `specialist run` and `specialist plan` take. Its three keys
  * `architecture`, `data_models` and `implementation_plan` are what lands in memory.
  */
 import { z } from 'zod';

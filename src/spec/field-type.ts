@@ -1,5 +1,5 @@
 /**
- * The field types a feature spec may name (DESIGN.md §3), parsed from their Python spelling:
+ * The field types a feature spec may name, parsed from their Python spelling:
  * `str`, `int`, `float`, `bool`, `datetime`, `UUID`, an Enum class of the codebase (any other
  * identifier), `list[T]` and `dict[K, V]`.
  */

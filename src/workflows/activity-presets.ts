@@ -1,5 +1,5 @@
 /**
- * The few timeout/retry presets every activity call uses (CONVENTIONS: no literals at call sites).
+ * The few timeout/retry presets every activity call uses (no literals at call sites).
  * Deterministic errors (every type in src/errors.ts) are never retried: the run asks a person instead.
  */
 import type { ActivityOptions } from '@temporalio/workflow';

@@ -1,5 +1,5 @@
 /**
- * `implementFeature`: the parent workflow (DESIGN.md §1, §4, §5). Loads the technical context, prepares
+ * `implementFeature`: the parent workflow (docs/durable-run.md: the run, failures, watching). Loads the technical context, prepares
  * the run's worktree, analyses the codebase, then runs the `implementation_plan` DAG one entry at a time
  * (they share one worktree, and each phase starts from the commit of the last settled one). Delegated
  * entries run as child workflows, the rest as activities. A failed step does not fail the run: it waits

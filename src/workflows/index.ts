@@ -1,7 +1,7 @@
 /**
  * Every workflow the worker serves; this file is the worker's `workflowsPath`. The export names are the
  * registered workflow types — API: renaming one breaks running executions. Functions carry the
- * `Workflow` suffix (CONVENTIONS) and are exported under the type names of DESIGN.md §1.
+ * `Workflow` suffix and are exported under the type names the worker registers (docs/durable-run.md).
  */
 export { implementFeatureWorkflow as implementFeature } from './implement-feature-workflow';
 export {

@@ -1,5 +1,5 @@
 /**
- * The person in the loop (DESIGN.md §4): the `retry` / `skip` / `abort` Update handlers with their
+ * The person in the loop (docs/durable-run.md, Failures): the `retry` / `skip` / `abort` Update handlers with their
  * validators, and `wait()`, which parks the run until one of them arrives. Also `publisher`, which
  * shows the run's state in the UI (current details) and in the search attributes.
  */

@@ -131,7 +131,7 @@ export type TestingSummary = Pick<
 /** Input of the two sub-agent child workflows. */
 export type SubAgentInput = PhaseActivityInput & { agent: SubAgent };
 
-/** The sub-agent's own small deliverable (DESIGN.md §1), folded into the parent's. */
+/** The sub-agent's own small deliverable, folded into the parent's. */
 export interface SubAgentResult {
   agent: SubAgent;
   status: 'SUCCESS';

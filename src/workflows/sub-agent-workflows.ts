@@ -1,5 +1,5 @@
 /**
- * The two sub-agents of DESIGN.md §1 as child workflows. Each runs its phase activity in the parent's
+ * The two sub-agents (docs/durable-run.md) as child workflows. Each runs its phase activity in the parent's
  * worktree and returns its own small deliverable. A failure fails the child; the parent then waits for a
  * person and starts the child again (same id) on `retry`.
  */

@@ -1,5 +1,5 @@
 /**
- * A codebase less tidy than the samples (DESIGN.md §1): a module-level `_run_migrations(db)` with a set
+ * A codebase less tidy than the samples: a module-level `_run_migrations(db)` with a set
  * check, a service method that runs its own raw INSERT from its parameters, tools listed by a decorated
  * function and dispatched by `if name == ...` inside `call_tool`, a row mapper reading `dict(row).get`.
  */
