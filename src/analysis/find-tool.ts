@@ -1,0 +1,166 @@
+/** The MCP tool whose handler calls the service method, with its inputSchema and its call of the service. */
+import type { FieldChange } from '../spec/feature-spec';
+import type { SyntaxNode } from '../python-syntax/parse';
+import { enclosingFunction, findAll, rangeOf, stringValue } from '../python-syntax/parse';
+import { keywordArguments } from '../python-syntax/sequence';
+import { callsNamed } from '../codemods/add-handler-argument';
+import { findToolSchemas, dictValue } from '../codemods/add-tool-schema-property';
+import type { ToolAnchor } from './anchor-map';
+import { ambiguous, notFound, specInvalid, where } from './anchor-errors';
+import type { FunctionInfo, PyFile, WorkspaceIndex } from './workspace-index';
+
+function calls(fn: FunctionInfo, method: string): boolean {
+  return findAll(fn.node, 'call').some((c) => callsNamed(c, method));
+}
+
+export function findTool(
+  index: WorkspaceIndex,
+  change: FieldChange,
+  i: number,
+  method: string,
+): { tool: ToolAnchor; why: string } {
+  const files = index.files.filter((f) => !f.isTest);
+  const allTools: { name: string; file: PyFile; definition: SyntaxNode }[] = [];
+  for (const file of files) {
+    for (const dict of findAll(file.tree.rootNode, 'dictionary')) {
+      const name = dictValue(dict, 'name');
+      if (name && (dictValue(dict, 'inputSchema') || dictValue(dict, 'input_schema'))) {
+        allTools.push({ name: stringValue(name) ?? '', file, definition: dict });
+      }
+    }
+    for (const call of findAll(file.tree.rootNode, 'call')) {
+      const kw = keywordArguments(call.childForFieldName('arguments')!);
+      const name = kw.get('name');
+      if (name?.type === 'string' && (kw.has('inputSchema') || kw.has('input_schema'))) {
+        allTools.push({ name: stringValue(name) ?? '', file, definition: call });
+      }
+    }
+  }
+  const handlers = index.functions.filter(
+    (f) => !f.file.isTest && calls(f, method) && allTools.some((t) => t.file === f.file),
+  );
+  const toolOf = (h: FunctionInfo): string[] => {
+    const own = allTools.filter((t) => t.file === h.file);
+    const names = own.map((t) => t.name);
+    const inDefinition = own
+      .filter((t) => new RegExp(`\\b${h.name}\\b`).test(t.definition.text))
+      .map((t) => t.name);
+    if (inDefinition.length > 0) return inDefinition;
+    const linked = names.filter((n) =>
+      findAll(h.file.tree.rootNode, 'string').some((s) => {
+        if (stringValue(s) !== n) return false;
+        let stmt = s.parent;
+        while (
+          stmt &&
+          !['pair', 'if_statement', 'case_clause', 'elif_clause', 'expression_statement'].includes(stmt.type)
+        )
+          stmt = stmt.parent;
+        if (!stmt) return false;
+        const body =
+          stmt.type === 'if_statement' || stmt.type === 'elif_clause'
+            ? (stmt.childForFieldName('consequence')?.text ?? '')
+            : stmt.type === 'case_clause'
+              ? stmt.text
+              : stmt.text;
+        // Dispatch to the handler by name, or the branch of the handler itself that calls the method.
+        if (new RegExp(`\\b${h.name}\\b`).test(body)) return true;
+        const inside = enclosingFunction(stmt)?.fn.startIndex === h.node.startIndex;
+        return inside && stmt.type !== 'pair' && body.includes(`.${method}(`);
+      }),
+    );
+    if (linked.length > 0) return linked;
+    const norm = (s: string) => s.replace(/[^a-z0-9]/gi, '').toLowerCase();
+    return names.filter((n) => norm(h.name).includes(norm(n)));
+  };
+  let name = change.api_tool;
+  let handler: FunctionInfo | undefined;
+  let why = 'given';
+  if (name) {
+    if (!allTools.some((t) => t.name === name)) {
+      specInvalid(
+        `data_models.changes[${i}].api_tool`,
+        `unknown tool "${name}" (tools found: ${allTools.map((t) => t.name).join(', ') || 'none'})`,
+        { candidates: allTools.map((t) => t.name) },
+      );
+    }
+    const linked = handlers.filter((h) => toolOf(h).includes(name!));
+    const pool = linked.length > 0 ? linked : handlers;
+    if (pool.length > 1)
+      ambiguous(
+        `the handler of tool ${name}`,
+        pool.map((h) => `${h.name} (${where(h)})`),
+        'one handler per tool is expected',
+      );
+    handler = pool[0];
+  } else {
+    if (handlers.length === 0)
+      notFound(
+        `a tool handler calling ${method}(...)`,
+        'functions in files that define tool schemas',
+        allTools.map((t) => t.name),
+      );
+    const mapped = handlers.map((h) => ({ h, tools: toolOf(h) })).filter((m) => m.tools.length > 0);
+    const pairs = mapped.flatMap((m) => m.tools.map((t) => ({ h: m.h, t })));
+    if (pairs.length === 0)
+      notFound(
+        `the tool whose handler calls ${method}(...)`,
+        handlers.map(where).join(', '),
+        allTools.map((t) => t.name),
+      );
+    if (pairs.length > 1)
+      ambiguous(
+        `the tool for ${method}`,
+        pairs.map((p) => `${p.t} → ${p.h.name}`),
+        'set "api_tool" in the spec',
+      );
+    name = pairs[0]!.t;
+    handler = pairs[0]!.h;
+    why = `its handler ${handler.name} calls ${method}(...)`;
+  }
+  if (!handler)
+    notFound(
+      `a handler for tool ${name} calling ${method}(...)`,
+      'functions in files that define tool schemas',
+      [],
+    );
+  const schemaSites = [handler.file, ...files.filter((f) => f !== handler!.file)].flatMap((f) =>
+    findToolSchemas(f.tree.rootNode, name!).map((s) => ({ ...s, file: f })),
+  );
+  const schema = schemaSites[0];
+  if (!schema) notFound(`the inputSchema of tool ${name}`, 'dict literals and Tool(...) calls', []);
+  const serviceCall = findAll(handler.node, 'call').find((c) => callsNamed(c, method))!;
+  const args = serviceCall.childForFieldName('arguments')!.namedChildren;
+  const kw = args.filter((a) => a.type === 'keyword_argument').length;
+  const params = handler.node
+    .childForFieldName('parameters')!
+    .namedChildren.map((p) => (p.type === 'identifier' ? p.text : (p.namedChildren[0]?.text ?? '')));
+  const argumentsVar =
+    params.find((p) => /^(arguments|args|params|payload|data|request)$/.test(p)) ??
+    params[params.length - 1] ??
+    'arguments';
+  const schemaFn = enclosingFunction(schema.definition);
+  const requiredNode = dictValue(schema.schema, 'required');
+  return {
+    tool: {
+      file: handler.file.path,
+      module: handler.file.module,
+      name: name!,
+      className: handler.className,
+      schema: rangeOf(schema.definition),
+      schemaFile: schema.file.path,
+      schemaFunction: schemaFn?.fn.childForFieldName('name')?.text,
+      handler: {
+        function: handler.name,
+        className: handler.className,
+        range: rangeOf(handler.node),
+        argumentsVar,
+      },
+      serviceCall: {
+        range: rangeOf(serviceCall),
+        style: kw === args.length ? 'keyword' : kw === 0 ? 'positional' : 'mixed',
+      },
+      required: requiredNode ? requiredNode.namedChildren.map((n) => stringValue(n) ?? n.text) : [],
+    },
+    why,
+  };
+}
