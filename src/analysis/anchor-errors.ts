@@ -8,11 +8,28 @@ import type { PyFile } from './workspace-index';
 export const where = (f: { file: PyFile; node: { startPosition: { row: number } } }) =>
   `${f.file.path}:${f.node.startPosition.row + 1}`;
 
-export function notFound(what: string, searched: string, candidates: string[]): never {
+/**
+ * What a finder searched and did not find: `seen` says what the code has instead ("tools are
+ * `@mcp.tool()` functions in server.py"), `candidates` are names that exist in the code (never made
+ * up), `settle` the spec key that would settle it ("set data_models.changes[0].table to ...").
+ */
+export function notFound(
+  what: string,
+  searched: string,
+  candidates: string[],
+  more: { seen?: string[]; settle?: string } = {},
+): never {
+  const seen = more.seen ?? [];
   throw new SpecialistError(
     'AnchorNotFound',
-    `${what} not found (searched ${searched})${candidates.length ? `; candidates: ${candidates.join(', ')}` : '; nothing similar found'}`,
-    { what, searched, candidates },
+    `${what} not found (searched ${searched})${seen.length ? `; seen instead: ${seen.join('; ')}` : ''}${candidates.length ? `; candidates: ${candidates.join(', ')}` : seen.length ? '' : '; nothing similar found'}${more.settle ? ` — ${more.settle}` : ''}`,
+    {
+      what,
+      searched,
+      candidates,
+      ...(seen.length ? { seen } : {}),
+      ...(more.settle ? { settle: more.settle } : {}),
+    },
   );
 }
 

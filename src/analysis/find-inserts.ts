@@ -5,7 +5,7 @@ import { insertParams } from '../codemods/add-insert-column';
 import { builtColumnList } from '../codemods/built-column-list';
 import { insertRegex, parseInsert } from '../codemods/sql';
 import type { InsertAnchor, RowMapperAnchor } from './anchor-map';
-import { notFound } from './anchor-errors';
+import { notFound, where } from './anchor-errors';
 import type { WorkspaceIndex } from './workspace-index';
 
 export function findInserts(
@@ -53,10 +53,23 @@ export function findRowMappers(index: WorkspaceIndex, model: string): RowMapperA
       access: /\.get\(/.test(f.node.text) ? 'get' : 'subscript',
     }));
   if (rowMappers.length === 0) {
+    const code = index.functions.filter((f) => !f.file.isTest);
+    const building = code.filter((f) => buildsModel(f.node, model));
     notFound(
       `a _row_to_* mapper building ${model}`,
       'functions named _row_to_* in non-test files',
-      index.functions.filter((f) => f.name.startsWith('_row_to_')).map((f) => f.name),
+      code.filter((f) => f.name.startsWith('_row_to_')).map((f) => f.name),
+      {
+        seen: building.length
+          ? [
+              `${model}(...) is built in ${building
+                .slice(0, 5)
+                .map((f) => `${f.className ? `${f.className}.` : ''}${f.name} (${where(f)})`)
+                .join(', ')}${building.length > 5 ? ', ...' : ''}`,
+            ]
+          : [],
+        settle: `no spec key settles this: the row mapper is the function named _row_to_* that turns a row into ${model}; name it so, or add the field where rows are read by hand`,
+      },
     );
   }
   return rowMappers;

@@ -2,7 +2,7 @@
  * Finds the migration function of a table, by its shape rather than its name: a function or method
  * whose body reads `PRAGMA table_info` and adds columns (`ADD COLUMN`, in its own strings or in the
  * collection of migrations its loop applies) — `_run_migrations`, `migrate`, `ensure_schema`, module
- * level or in a class. The spec's `architecture.database` hint chooses among several. A project with
+ * level or in a class. The spec's `architecture.migrations` (or `architecture.database`) hint chooses among several. A project with
  * no migration code at all gets an anchor that says where to create one: beside the function that
  * executes the table's CREATE TABLE, called right after it (phase 2 creates it).
  */
@@ -75,7 +75,8 @@ export function findMigrations(
         (g) => g !== f && g.node.startIndex < f.node.startIndex && f.node.endIndex <= g.node.endIndex,
       ),
   );
-  const hint = spec.architecture.database;
+  // `architecture.migrations` names the migration code's file; `architecture.database` did before it.
+  const hint = spec.architecture.migrations ?? spec.architecture.database;
   const inHint = hint ? fns.filter((f) => f.file.path === hint || f.file.path.endsWith(`/${hint}`)) : [];
   if (inHint.length > 0) fns = inHint;
   // The conventional name wins over a helper of the same shape it calls (`_add_column(table, ...)`).
@@ -88,7 +89,7 @@ export function findMigrations(
   if (fns.length > 1) {
     throw new SpecialistError(
       'AnchorAmbiguous',
-      `the migration function of ${table} is ambiguous: ${fns.map(label).join(', ')} — name its file in the spec's "architecture.database" hint`,
+      `the migration function of ${table} is ambiguous: ${fns.map(label).join(', ')} — name its file in the spec's "architecture.migrations" (or "architecture.database") hint`,
       { what: 'migration function', candidates: fns.map(label) },
     );
   }
@@ -137,7 +138,7 @@ function toCreate(
   if (similar.length > 0) {
     throw new SpecialistError(
       'AnchorNotFound',
-      `the migration function of ${table} not found: ${similar.map(label).join(', ')} ${similar.length > 1 ? 'are' : 'is'} named like one but ${similar.length > 1 ? 'do' : 'does'} not read PRAGMA table_info and ADD COLUMN; name the file of the migration code in the spec's "architecture.database" hint, or add the column by hand`,
+      `the migration function of ${table} not found: ${similar.map(label).join(', ')} ${similar.length > 1 ? 'are' : 'is'} named like one but ${similar.length > 1 ? 'do' : 'does'} not read PRAGMA table_info and ADD COLUMN; name the file of the migration code in the spec's "architecture.migrations" (or "architecture.database") hint, or add the column by hand`,
       { what: 'migration function', candidates: similar.map(label) },
     );
   }
@@ -147,7 +148,7 @@ function toCreate(
   if (sites.length !== 1) {
     throw new SpecialistError(
       'AnchorNotFound',
-      `no migration code found (no function reads PRAGMA table_info and adds columns), and ${sites.length === 0 ? `no function executes the CREATE TABLE of ${table}` : `${sites.length} functions execute the CREATE TABLE of ${table}`} to call a new one from`,
+      `no migration code found (no function reads PRAGMA table_info and adds columns), and ${sites.length === 0 ? `no function executes the CREATE TABLE of ${table}` : `${sites.length} functions execute the CREATE TABLE of ${table}`} to call a new one from — name the file of the migration code in the spec's "architecture.migrations" hint, or add the column by hand`,
       { what: 'migration function', candidates: [] },
     );
   }

@@ -79,6 +79,10 @@ export function findService(
       `a service method or function that builds ${change.model}(...)`,
       'methods of non-test classes and module-level functions outside the database module',
       [],
+      {
+        seen: serviceSeen(methods, change.model, builds, excludeFiles, dbLike),
+        settle: `set data_models.changes[${i}].service_method ("Class.method" or "module.function") to the method that builds ${change.model}(...) from its parameters`,
+      },
     );
   }
   if (candidates.length > 1) {
@@ -95,6 +99,45 @@ export function findService(
       ? `the method of ${fn.className} that builds ${change.model}(...)`
       : `the function of ${fn.file.module} that builds ${change.model}(...)`,
   };
+}
+
+/**
+ * What the code has where a service was expected: functions that build the model but belong to the
+ * database layer, and functions that take a model object already built instead of building one.
+ */
+function serviceSeen(
+  functions: FunctionInfo[],
+  model: string,
+  builds: (f: FunctionInfo) => boolean,
+  databaseFiles: Set<string>,
+  dbLike: RegExp,
+): string[] {
+  const label = (f: FunctionInfo) => `${f.className ? `${f.className}.` : ''}${f.name} (${where(f)})`;
+  const inDatabase = functions.filter(
+    (f) => builds(f) && (databaseFiles.has(f.file.path) || (f.className && dbLike.test(f.className))),
+  );
+  const takesModel = new RegExp(`\\b${model}\\b`);
+  const receivers = functions.filter(
+    (f) =>
+      !builds(f) &&
+      (f.node.childForFieldName('parameters')?.namedChildren ?? []).some(
+        (p) => p.type.startsWith('typed') && takesModel.test(p.childForFieldName('type')?.text ?? ''),
+      ),
+  );
+  const shown = (fs: FunctionInfo[]) =>
+    (fs.length > 4 ? [...fs.slice(0, 4).map(label), '...'] : fs.map(label)).join(', ');
+  return [
+    ...(inDatabase.length
+      ? [
+          `${shown(inDatabase)} ${inDatabase.length > 1 ? 'build' : 'builds'} ${model}(...) in the database layer`,
+        ]
+      : []),
+    ...(receivers.length
+      ? [
+          `${shown(receivers)} ${receivers.length > 1 ? 'take' : 'takes'} a ${model} already built instead of building one`,
+        ]
+      : []),
+  ];
 }
 
 export function serviceAnchor(fn: FunctionInfo, model: string): ServiceAnchor {

@@ -79,6 +79,12 @@ export function inferTable(
     `the table of ${change.model}`,
     `CREATE TABLE statements for a table named after ${change.model} or whose columns match its fields`,
     tables,
+    tables.length > 0
+      ? { settle: `set data_models.changes[${i}].table to the one that stores ${change.model}` }
+      : {
+          seen: [`no CREATE TABLE string in any non-test file`],
+          settle: `no spec key settles this: the tool adds the column to a CREATE TABLE string of the project`,
+        },
   );
 }
 

@@ -7,21 +7,36 @@ import { callsNamed } from '../codemods/add-handler-argument';
 import { findToolSchemas, dictValue } from '../codemods/add-tool-schema-property';
 import type { ToolAnchor } from './anchor-map';
 import { ambiguous, notFound, specInvalid, where } from './anchor-errors';
+import { presentationSeen } from './presentation-seen';
 import type { FunctionInfo, PyFile, WorkspaceIndex } from './workspace-index';
 
 function calls(fn: FunctionInfo, method: string): boolean {
   return findAll(fn.node, 'call').some((c) => callsNamed(c, method));
 }
 
-export function findTool(
-  index: WorkspaceIndex,
-  change: FieldChange,
-  i: number,
-  method: string,
-): { tool: ToolAnchor; why: string } {
-  const files = index.files.filter((f) => !f.isTest);
-  const allTools: { name: string; file: PyFile; definition: SyntaxNode }[] = [];
-  for (const file of files) {
+/** The non-test functions that call `method` from files without tool definitions, and the shapes there. */
+function callersOutsideToolFiles(index: WorkspaceIndex, method: string, tools: ToolDefinition[]): string[] {
+  const callers = index.functions.filter(
+    (f) => !f.file.isTest && f.name !== method && calls(f, method) && !tools.some((t) => t.file === f.file),
+  );
+  const files = new Set(callers.map((c) => c.file.path));
+  return [
+    ...callers.map((c) => `${c.name} (${where(c)}) calls ${method}(...) in a file without tool definitions`),
+    ...presentationSeen(index).filter((s) => [...files].some((f) => s.includes(` in ${f} (`))),
+  ];
+}
+
+/** A tool definition with a literal schema: a `{"name": ..., "inputSchema": ...}` dict or a `Tool(name=..., inputSchema=...)` call. */
+export interface ToolDefinition {
+  name: string;
+  file: PyFile;
+  definition: SyntaxNode;
+}
+
+/** Every tool definition with a literal inputSchema in the non-test files. */
+export function toolDefinitions(index: WorkspaceIndex): ToolDefinition[] {
+  const allTools: ToolDefinition[] = [];
+  for (const file of index.files.filter((f) => !f.isTest)) {
     for (const dict of findAll(file.tree.rootNode, 'dictionary')) {
       const name = dictValue(dict, 'name');
       if (name && (dictValue(dict, 'inputSchema') || dictValue(dict, 'input_schema'))) {
@@ -36,6 +51,33 @@ export function findTool(
       }
     }
   }
+  return allTools;
+}
+
+const SEARCHED_TOOLS = 'dict literals and Tool(...) calls that name a tool and its inputSchema';
+
+/**
+ * Refuses a project with no tool definition the tool can edit, saying what its presentation layer is
+ * instead. Also used when the service was not found, so the tool layer is reported all the same.
+ */
+export function refuseWithoutTools(index: WorkspaceIndex, change: FieldChange): void {
+  if (toolDefinitions(index).length > 0) return;
+  const scanned = index.files.filter((f) => !f.isTest).length;
+  notFound(`an MCP tool for ${change.model}`, `${SEARCHED_TOOLS}, in ${scanned} non-test files`, [], {
+    seen: presentationSeen(index),
+    settle: `no spec key settles this: the tool adds the field to MCP tools whose inputSchema is a literal dict (low-level \`mcp.server.Server\` with \`types.Tool(...)\`); add the field ${change.field} to the presentation layer by hand`,
+  });
+}
+
+export function findTool(
+  index: WorkspaceIndex,
+  change: FieldChange,
+  i: number,
+  method: string,
+): { tool: ToolAnchor; why: string } {
+  const files = index.files.filter((f) => !f.isTest);
+  refuseWithoutTools(index, change);
+  const allTools = toolDefinitions(index);
   const handlers = index.functions.filter(
     (f) => !f.file.isTest && calls(f, method) && allTools.some((t) => t.file === f.file),
   );
@@ -98,6 +140,10 @@ export function findTool(
         `a tool handler calling ${method}(...)`,
         'functions in files that define tool schemas',
         allTools.map((t) => t.name),
+        {
+          seen: callersOutsideToolFiles(index, method, allTools),
+          settle: `set data_models.changes[${i}].api_tool to the tool that should take the field, or data_models.changes[${i}].service_method to the method its handler calls`,
+        },
       );
     const mapped = handlers.map((h) => ({ h, tools: toolOf(h) })).filter((m) => m.tools.length > 0);
     const pairs = mapped.flatMap((m) => m.tools.map((t) => ({ h: m.h, t })));
@@ -106,6 +152,7 @@ export function findTool(
         `the tool whose handler calls ${method}(...)`,
         handlers.map(where).join(', '),
         allTools.map((t) => t.name),
+        { settle: `set data_models.changes[${i}].api_tool to one of them` },
       );
     if (pairs.length > 1)
       ambiguous(

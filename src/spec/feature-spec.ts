@@ -224,6 +224,12 @@ export const architectureSchema = z
     package: pythonIdentifier.optional(),
     domain_models: z.string().optional(),
     database: z.string().optional(),
+    migrations: z
+      .string()
+      .optional()
+      .describe(
+        'file of the migration code (PRAGMA table_info + ADD COLUMN), when several functions look like one',
+      ),
     service: z.string().optional(),
     api: z.string().optional(),
     tests: z.string().optional(),

@@ -64,3 +64,57 @@ export function architecturePathProblems(workspace: string, architecture: Record
   }
   return problems;
 }
+
+/** The keys `architecture` may have; `feature` and `title` ride along when a spec is stored in memory. */
+export const ARCHITECTURE_KEYS = [
+  'package',
+  'domain_models',
+  'database',
+  'migrations',
+  'service',
+  'api',
+  'tests',
+  'python',
+  'fixtures',
+  'factories',
+] as const;
+const RIDING_ALONG = new Set(['feature', 'title']);
+
+/** `architecture.migration: unknown key (...)` for each key the tool does not read. */
+export function unknownArchitectureKeys(architecture: Record<string, unknown>): string[] {
+  const known = new Set<string>(ARCHITECTURE_KEYS);
+  return Object.keys(architecture)
+    .filter((key) => !known.has(key) && !RIDING_ALONG.has(key))
+    .map(
+      (key) =>
+        `architecture.${key}: unknown key (the keys are ${ARCHITECTURE_KEYS.join(', ')}); a misspelt hint would be ignored`,
+    );
+}
+
+/**
+ * Every `architecture` path hint that names nothing in the workspace. A hint is a path from the root
+ * (a file or a folder) or the end of one (`models.py` for `src/app/models.py`), as the finders match
+ * it; `files` are the workspace's file paths relative to the root. `tests` may name a folder still to
+ * be created, inside an existing one. Files of the same name elsewhere are offered.
+ */
+export function missingArchitecturePaths(
+  workspace: string,
+  architecture: Record<string, unknown>,
+  files: string[],
+): string[] {
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(architecture)) {
+    if (NOT_PATHS.has(key) || typeof value !== 'string' || value === '') continue;
+    const target = path.resolve(workspace, value);
+    const hint = value.replace(/^\.\//, '').replace(/\/+$/, '');
+    if (existsSync(target) || files.some((f) => f.endsWith(`/${hint}`))) continue;
+    if (key === 'tests' && existsSync(path.dirname(target))) continue;
+    const base = path.posix.basename(hint);
+    const similar = files.filter((f) => path.posix.basename(f) === base);
+    const shown = similar.length > 5 ? [...similar.slice(0, 5), '...'] : similar;
+    problems.push(
+      `architecture.${key}: ${JSON.stringify(value)} does not exist in the workspace${shown.length ? ` (files of that name: ${shown.join(', ')})` : ''}`,
+    );
+  }
+  return problems;
+}

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { analyzeWorkspace } from '../../src/analysis/analyze-workspace';
 import { SpecialistError } from '../../src/errors';
 import { parseFeatureSpec } from '../../src/spec/feature-spec';
+import { layerProblem } from '../helpers/layer-problem';
 
 const roots: string[] = [];
 afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -68,7 +69,8 @@ describe('the analysis refuses models it cannot add a field to', () => {
       'src/linkbox/db.py': DB,
     });
     const before = readFileSync(path.join(root, 'src/linkbox/models.py'), 'utf8');
-    const err = await refusal(root, { model: 'Bookmark' });
+    // The model's problem, beside those of the layers this small project lacks (service, tool, ...).
+    const err = layerProblem(await refusal(root, { model: 'Bookmark' }), 'model');
     expect(err.type).toBe('SpecInvalid');
     expect(err.message).toMatch(
       new RegExp(
@@ -114,14 +116,14 @@ describe('the analysis refuses models it cannot add a field to', () => {
         'from datetime import date\nfrom pydantic import BaseModel, Field\n\n\nclass Bookmark(BaseModel):\n    url: str\n    saved_on: date | None = None\n',
       'src/linkbox/db.py': DB,
     });
-    const err = await refusal(root, { model: 'Bookmark', field: 'date' });
+    const err = layerProblem(await refusal(root, { model: 'Bookmark', field: 'date' }), 'model');
     expect(err.message).toMatch(
       /^data_models\.changes\[0\]\.field: "date" is a name the body of Bookmark \(src\/linkbox\/models\.py:5\) reads/,
     );
     // The new field's own line reads Optional / Field even where the body does not yet.
-    expect((await refusal(root, { model: 'Bookmark', field: 'Optional' })).message).toMatch(
-      /"Optional" is a name/,
-    );
+    expect(
+      layerProblem(await refusal(root, { model: 'Bookmark', field: 'Optional' }), 'model').message,
+    ).toMatch(/"Optional" is a name/);
     expect((await refusal(root, { model: 'Bookmark', field: 'saved_at' })).message).not.toMatch(
       /is a name the body/,
     );

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { analyzeWorkspace } from '../../src/analysis/analyze-workspace';
 import { SpecialistError } from '../../src/errors';
 import { parseFeatureSpec } from '../../src/spec/feature-spec';
+import { layerProblem } from '../helpers/layer-problem';
 
 const roots: string[] = [];
 afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -116,9 +117,9 @@ def upgrade() -> None:
       'migrations/m0001.py': 'def migrate(conn):\n    pass\n',
     });
     // Not Alembic: the analysis goes on and looks at that folder as hand-written migration code.
-    const message = (await refusal(root)).message;
-    expect(message).not.toMatch(/alembic/i);
-    expect(message).toMatch(
+    const err = await refusal(root);
+    expect(err.message).not.toMatch(/alembic/i);
+    expect(layerProblem(err, 'migrations').message).toMatch(
       /^the migration function of bookmarks not found: migrate \(migrations\/m0001\.py:1\)/,
     );
   });
@@ -153,7 +154,7 @@ links = sa.Table(
 
   it('a declarative class with __tablename__', async () => {
     const root = workspace({ ...base, 'src/linkbox/db.py': DECLARATIVE });
-    const err = await refusal(root);
+    const err = layerProblem(await refusal(root), 'table');
     expect(err.type).toBe('AnchorNotFound');
     expect(err.message).toBe(
       'the table of Bookmark: `bookmarks` is defined by SQLAlchemy `__tablename__` (src/linkbox/db.py:10): SQLAlchemy ORM persistence is not supported yet — the tool adds columns to CREATE TABLE strings and hand-written sqlite3/aiosqlite migrations; add this field by hand (the mapped column and its migration)',
@@ -162,7 +163,7 @@ links = sa.Table(
 
   it('a Table("...", metadata) whose name the model does not suggest, when it is the only kind of table', async () => {
     const root = workspace({ ...base, 'src/linkbox/db.py': CORE });
-    expect((await refusal(root)).message).toMatch(
+    expect(layerProblem(await refusal(root), 'table').message).toMatch(
       /^the table of Bookmark: `links` is defined by SQLAlchemy `Table\(\.\.\.\)` \(src\/linkbox\/db\.py:5\): SQLAlchemy ORM persistence is not supported yet/,
     );
   });
@@ -173,7 +174,7 @@ links = sa.Table(
       'src/linkbox/db.py': DECLARATIVE,
       'src/linkbox/legacy.py': SQL_DB.replace('bookmarks', 'old_links'),
     });
-    expect((await refusal(root, { table: 'bookmarks' })).message).toMatch(
+    expect(layerProblem(await refusal(root, { table: 'bookmarks' }), 'table').message).toMatch(
       /`bookmarks` is defined by SQLAlchemy `__tablename__` .*not supported yet.*set data_models\.changes\[0\]\.table to a table created by a CREATE TABLE string \(old_links\)$/,
     );
   });
@@ -209,10 +210,10 @@ describe('a table that is not found', () => {
       ...base,
       'src/linkbox/db.py': SQL_DB.replace('bookmarks', 'links').replace('url TEXT', 'href TEXT'),
     });
-    const err = await refusal(root);
+    const err = layerProblem(await refusal(root), 'table');
     expect(err.type).toBe('AnchorNotFound');
     expect(err.message).toBe(
-      'the table of Bookmark not found (searched CREATE TABLE statements for a table named after Bookmark or whose columns match its fields); candidates: links',
+      'the table of Bookmark not found (searched CREATE TABLE statements for a table named after Bookmark or whose columns match its fields); candidates: links — set data_models.changes[0].table to the one that stores Bookmark',
     );
   });
 });
