@@ -1,11 +1,11 @@
 /**
  * `specialist run` (the built CLI, a subprocess: run `npm run build` first) refuses what `plan` refuses
- * — an unknown model, a dataclass model — with exit 2 and exactly plan's message, before anything
- * exists: against a real Temporal server and PostgreSQL it leaves no workflow, no memory entry, no
+ * — an unknown model, a dataclass model, a project missing two layers at once (both in one message),
+ * an unknown `architecture` key — with exit 2 and exactly plan's message, before anything exists: against a real Temporal server and PostgreSQL it leaves no workflow, no memory entry, no
  * branch, no worktree, and the user's checkout as it was (uncommitted changes included).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -64,12 +64,13 @@ describe('specialist run refuses before it starts anything', () => {
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
   };
 
-  const specFile = (name: string, model: string) => {
+  const specFile = (name: string, model: string, architecture: Record<string, unknown> = {}) => {
     const file = path.join(scratch, `${name}.json`);
     writeFileSync(
       file,
       JSON.stringify({
         feature: name,
+        architecture,
         data_models: { changes: [{ model, field: 'summary', type: 'str', nullable: true, default: null }] },
       }),
     );
@@ -157,5 +158,65 @@ describe('specialist run refuses before it starts anything', () => {
     await expectNothingStarted(repo, 'dirty-checkout');
     expect(await git(repo, ['status', '--porcelain'])).toBe(status);
     expect(readFileSync(path.join(repo, MODELS), 'utf8')).toBe(pydantic);
+  });
+
+  /**
+   * A small project whose table is named unlike its model (`links`, columns unlike its fields) and
+   * whose tools are FastMCP functions: two layers the analysis cannot find.
+   */
+  const twoLayersMissing = async () => {
+    const dir = path.join(scratch, 'two-layers-missing');
+    const files: Record<string, string> = {
+      'src/linkbox/__init__.py': '',
+      'src/linkbox/models.py':
+        'from pydantic import BaseModel\n\n\nclass Bookmark(BaseModel):\n    id: str\n    url: str\n',
+      'src/linkbox/db.py':
+        'from linkbox.models import Bookmark\n\n\nclass LinkDB:\n    def __init__(self, conn):\n        self.conn = conn\n\n    async def init(self):\n        await self.conn.execute("CREATE TABLE IF NOT EXISTS links (id TEXT PRIMARY KEY, href TEXT NOT NULL)")\n\n    def _row_to_bookmark(self, row):\n        return Bookmark(id=row["id"], url=row["href"])\n',
+      'src/linkbox/service.py':
+        'from linkbox.models import Bookmark\n\n\nclass LinkService:\n    def __init__(self, db):\n        self.db = db\n\n    async def add_bookmark(self, url: str) -> Bookmark:\n        return Bookmark(id="1", url=url)\n',
+      'src/linkbox/server.py':
+        'from mcp.server.fastmcp import FastMCP\n\nfrom linkbox.service import LinkService\n\nmcp = FastMCP("linkbox")\nservice: LinkService\n\n\n@mcp.tool()\nasync def bookmark_add(url: str) -> dict:\n    bookmark = await service.add_bookmark(url=url)\n    return {"id": bookmark.id}\n',
+    };
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), text);
+    }
+    const repo = await copySample(dir);
+    repos.push(repo);
+    return repo;
+  };
+
+  it('a project missing two layers: both in one exit-2 message, each with what was seen', async () => {
+    const repo = await twoLayersMissing();
+    const spec = specFile('two-layers', 'Bookmark');
+    const plan = cli(['plan', spec, '--workspace', repo]);
+    expect(plan.code).toBe(2);
+    expect(plan.stderr).toMatch(/AnchorNotFound: 2 layers of Bookmark\.summary were not found/);
+    expect(plan.stderr).toMatch(
+      /\n- table: the table of Bookmark not found .*; candidates: links — set data_models\.changes\[0\]\.table/,
+    );
+    expect(plan.stderr).toMatch(
+      /\n- tool: an MCP tool for Bookmark not found .*seen instead: tools are `@mcp\.tool\(\)` functions in src\/linkbox\/server\.py \(bookmark_add\)/,
+    );
+    const run = cli(['run', spec, '--workspace', repo]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 2, stderr: plan.stderr });
+    await expectNothingStarted(repo, 'two-layers');
+  });
+
+  it('an unknown architecture key and a hint that names nothing: exit 2 at once, from plan and run', async () => {
+    const repo = await sample();
+    const spec = specFile('bad-architecture', 'Task', {
+      servcie: 'src/taskqueue/services/task_queue_service.py',
+      domain_models: 'src/taskqueue/models.py',
+    });
+    const plan = cli(['plan', spec, '--workspace', repo]);
+    expect(plan.code).toBe(2);
+    expect(plan.stderr).toMatch(/architecture\.servcie: unknown key/);
+    expect(plan.stderr).toMatch(
+      /architecture\.domain_models: "src\/taskqueue\/models\.py" does not exist in the workspace \(files of that name: src\/taskqueue\/domain\/models\.py\)/,
+    );
+    const run = cli(['run', spec, '--workspace', repo]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 2, stderr: plan.stderr });
+    await expectNothingStarted(repo, 'bad-architecture');
   });
 });
