@@ -238,7 +238,10 @@ interface ToolPlan {
   call: (vars: Record<string, string>, args: string) => string;
 }
 
-/** The tool as the generated tests call it, or a module-level handler handed our service; else why not. */
+/**
+ * The tool as the generated tests call it, or a module-level handler whose module is handed the object
+ * the service needs (the service object, or the database a service function takes); else why not.
+ */
 function toolPlan(w: Wiring, change: FieldAnchors): ToolPlan | string {
   const tool = w.tool;
   if (tool)
@@ -256,8 +259,6 @@ function toolPlan(w: Wiring, change: FieldAnchors): ToolPlan | string {
   const m = w.moduleTool;
   if (!m) return `${why}no handler was found for it`;
   if (!m.jsonArgs) return `${why}a required argument of ${change.tool.name} has no example value`;
-  if (!change.service.className)
-    return `${why}its handler ${handler} is a module function and the service ${change.service.method} is not an object to hand it`;
   return {
     keys: [w.service.key],
     jsonArgs: m.jsonArgs,
