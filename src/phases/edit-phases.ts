@@ -11,6 +11,7 @@ import type { PhaseEditResult } from './contract';
 import { FileSet, runPhase, type EditPhaseName } from './phase-codemods';
 import { migrationProbe } from './migration-probe';
 import { modelProbe } from './model-probe';
+import { ROUND_TRIP_PHASES, roundTripProbe, type RoundTripPhase } from './round-trip-probe';
 import type { ProbeControl } from './python-probe';
 
 export type { EditPhaseName } from './phase-codemods';
@@ -60,7 +61,8 @@ export function describeFailedChecks(phase: EditPhaseName, failed: Check[]): str
 /**
  * Applies one phase's codemods to the files under `root` (writing only files whose content changes),
  * checks the result (re-parse, py_compile, the model probe for domain_model, the fresh and old
- * database checks with the project's own code for database_migration) and reports it. Idempotent: a
+ * database checks with the project's own code for database_migration, the round trip through the
+ * project's objects for service_layer, api_layer and serialization) and reports it. Idempotent: a
  * second call changes no file. `control` carries the activity's heartbeat (beaten while a probe runs)
  * and cancellation. Fails closed: a check that fails or cannot run restores every file the
  * phase wrote and throws. Throws `SpecialistError` (`SpecInvalid`, `AnchorNotFound`,
@@ -111,6 +113,8 @@ export async function applyEditPhase(
       for (const [i, change] of spec.data_models.changes.entries())
         checks.push(...(await migrationProbe(python, root, map, i, change, originals, control)));
     }
+    if (compiled.passed && (ROUND_TRIP_PHASES as EditPhaseName[]).includes(phase))
+      checks.push(...(await roundTripProbe(python, root, spec, map, phase as RoundTripPhase, control)));
     const failed = checks.filter((c) => !c.passed);
     if (failed.length > 0) {
       throw new SpecialistError(ERROR_TYPES.checkFailed, describeFailedChecks(phase, failed), {

@@ -30,7 +30,7 @@ import { runProbe, type ProbeControl } from './python-probe';
 type Check = PhaseEditResult['checks'][number];
 
 const SCRIPT = String.raw`
-import asyncio, importlib, inspect, pathlib, re, sqlite3, traceback, typing
+import asyncio, importlib, inspect, pathlib, re, sqlite3, typing
 
 OPEN, CLOSE = req["openNames"], req["closeNames"]
 PATHLIKE = re.compile(r"path|file|db|database|location|uri|url|dsn", re.I)
@@ -39,14 +39,6 @@ loop = asyncio.new_event_loop()
 
 class Refusal(Exception):
     pass
-
-def where(exc):
-    """The error with the last line of the project's code it went through."""
-    roots = [os.path.realpath(r) + os.sep for r in req["sysPath"]]
-    frames = traceback.extract_tb(exc.__traceback__)
-    frames = [f for f in frames if any(os.path.realpath(f.filename).startswith(r) for r in roots)] or frames
-    at = f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
-    return describe_error(exc) + at
 
 def call(value):
     """Runs an awaitable on the probe's one loop (sync code runs outside any running loop)."""

@@ -1,5 +1,5 @@
 /**
- * Runs a check script of phases 1–2 with the project's interpreter, importing the code under test from
+ * Runs a check script of phases 1–5 with the project's interpreter, importing the code under test from
  * the given folders (the worktree's source root first, so a copy of the project installed in editable
  * mode elsewhere is never the one imported). The process runs in a temporary folder with
  * PYTHONDONTWRITEBYTECODE, so nothing lands in the worktree; whatever cannot run is returned as a
@@ -14,11 +14,12 @@ import { parseMarkedJson, runProcess } from '../python/run-process';
  * Python put before every probe script: puts `req["sysPath"]` first on sys.path, and `emit(out)`
  * writes the marked result and leaves at once (an open aiosqlite thread of a failed project call must
  * not keep the process alive). `imported_from(module)` says where a module was loaded from when that
- * is not one of the requested folders.
+ * is not one of the requested folders; `where(exc)` names the error and the last line of the
+ * project's code it went through.
  */
 export const PROBE_PRELUDE = String.raw`
 MARKER = "@@specialist-json@@"
-import json, os, sys
+import json, os, sys, traceback
 req = json.load(sys.stdin)
 for entry in reversed(req["sysPath"]):
     sys.path.insert(0, entry)
@@ -38,6 +39,14 @@ def imported_from(module):
 
 def describe_error(exc):
     return f"{type(exc).__name__}: {exc}"
+
+def where(exc):
+    """The error with the last line of the project's code it went through."""
+    roots = [os.path.realpath(r) + os.sep for r in req["sysPath"]]
+    frames = traceback.extract_tb(exc.__traceback__)
+    frames = [f for f in frames if any(os.path.realpath(f.filename).startswith(r) for r in roots)] or frames
+    at = f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+    return describe_error(exc) + at
 `;
 
 export type ProbeOutcome<T> = { ok: true; out: T } | { ok: false; reason: string };

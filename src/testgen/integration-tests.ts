@@ -8,17 +8,18 @@ import type { FieldAnchors } from '../analysis/anchor-map';
 import type { CallableInfo } from '../python/introspect';
 import type { FieldCases } from './field-cases';
 import { snakeCase } from './python-text';
+import {
+  makeModel,
+  readBack,
+  serializerCallee,
+  serializerRoundTrip,
+  serviceRoundTrip,
+  storedCheck,
+  toolRoundTrip,
+  VALUES_OF,
+} from './round-trip-steps';
 import { testDef, type TestFile } from './test-file';
 import { snakeModel } from './unit-tests';
-
-const VALUES_OF = (q3: string) => `def _values_of(data: object, key: str) -> list[object]:
-    ${q3}Every value stored under \`key\` in a tool response, however deeply nested.${q3}
-    if isinstance(data, dict):
-        found = [data[key]] if key in data else []
-        return found + [v for value in data.values() for v in _values_of(value, key)]
-    if isinstance(data, list):
-        return [v for item in data for v in _values_of(item, key)]
-    return []`;
 
 export function emitIntegrationTests(
   file: TestFile,
@@ -29,8 +30,7 @@ export function emitIntegrationTests(
   const field = change.field;
   const modelVar = snakeModel(w.model.name);
   file.imports.merge(w.model.needs).merge(w.service.needs);
-  const make = (value?: string) =>
-    `${w.model.name}(${[...w.model.kwargs, ...(value !== undefined ? [`${field}=${value}`] : [])].join(', ')})`;
+  const make = (value?: string) => makeModel(w, field, value);
   const defaultWords = cases.defaultCheck
     ? cases.defaultCheck.words === 'default'
       ? 'the_default'
@@ -39,15 +39,7 @@ export function emitIntegrationTests(
 
   // Reading back through the getter (service or repository/database).
   const getterFixture = () => file.fixture(w.getter.ownerKey);
-  const readBack = (getter: string, idExpr: string, check: string[]) => [
-    `stored = await ${getter}.${w.getter.method}(${idExpr})`,
-    ...(w.getter.nullable ? ['assert stored is not None'] : []),
-    ...check,
-  ];
-  const storedChecks = (value: 'valid' | 'default') =>
-    value === 'valid'
-      ? [`assert stored.${field} == ${cases.valid.py}`]
-      : [`assert ${cases.defaultCheck!.assertion(`stored.${field}`)}`];
+  const storedChecks = (value: 'valid' | 'default') => [`assert ${storedCheck(field, cases, value).ok}`];
 
   const serviceTest = (suffix: string, value: 'valid' | 'default') => {
     const service = file.fixture(w.service.key);
@@ -58,16 +50,13 @@ export function emitIntegrationTests(
         `${getter}: ${file.annotation(w.getter.ownerKey)}`,
       ]),
     ];
-    const args = [...w.service.args, ...(value === 'valid' ? [`${field}=${cases.valid.py}`] : [])].join(', ');
-    const call = `await ${w.service.call(service, args)}`;
-    const id = w.service.returns === 'model' ? `${modelVar}.id` : 'created_id';
-    const first = w.service.returns === 'model' ? `${modelVar} = ${call}` : `created_id = ${call}`;
+    const trip = serviceRoundTrip(w, field, cases, { service, getter }, value);
     file.test(
       testDef(file, {
         name: `test_${w.service.method}_when_${field}_${suffix}`,
         params,
         async: true,
-        body: [first, ...readBack(getter, id, storedChecks(value))],
+        body: [...trip.lines, `assert ${trip.ok}`],
       }),
     );
   };
@@ -121,7 +110,7 @@ export function emitIntegrationTests(
         name: `test_${insert.function.replace(/^_+/, '')}_when_${field}_given_stores_it`,
         params,
         async: true,
-        body: [...body, ...readBack(getter, `${modelVar}.id`, storedChecks('valid'))],
+        body: [...body, ...readBack(w, getter, `${modelVar}.id`), ...storedChecks('valid')],
       }),
     );
   }
@@ -131,46 +120,34 @@ export function emitIntegrationTests(
     file.helper(VALUES_OF(file.q.repeat(3)));
     const server = file.fixture(w.tool.serverKey);
     const toolName = snakeCase(change.tool.name.replace(/[^A-Za-z0-9_]/g, '_'));
-    const toolTest = (suffix: string, withField: boolean, expected: string) => {
-      const args = `{${[...w.tool!.jsonArgs, ...(withField ? [`${file.str(field)}: ${cases.valid.json}`] : [])].join(', ')}}`;
+    const toolTest = (suffix: string, withField: boolean) => {
+      const trip = toolRoundTrip(w, field, cases, server, withField ? 'valid' : 'default');
       file.test(
         testDef(file, {
           name: `test_${toolName}_tool_when_${field}_${suffix}`,
           params: [`${server}: ${file.annotation(w.tool!.serverKey)}`],
           async: true,
-          body: [
-            `result = ${w.tool!.call(server, args)}`,
-            `assert _values_of(result, ${file.str(field)}) == [${expected}]`,
-          ],
+          body: [...trip.lines, `assert ${trip.ok}`],
         }),
       );
     };
-    toolTest('given_returns_it', true, cases.valid.json);
-    if (cases.defaultCheck) toolTest(`omitted_returns_${defaultWords}`, false, cases.defaultCheck.json);
+    toolTest('given_returns_it', true);
+    if (cases.defaultCheck) toolTest(`omitted_returns_${defaultWords}`, false);
   }
 
   // Serializers called directly (module-level functions and static methods).
   for (const s of [...change.serializers].sort(
     (a, b) => a.file.localeCompare(b.file) || a.function.localeCompare(b.function),
   )) {
-    let callee: string | undefined;
-    if (!s.className) {
-      file.imports.name(s.module, s.function);
-      callee = s.function;
-    } else if (w.classes[`${s.module}:${s.className}`]?.methods[s.function]?.static) {
-      file.imports.name(s.module, s.className);
-      callee = `${s.className}.${s.function}`;
-    }
+    const callee = serializerCallee(w, s, file.imports);
     if (!callee) continue;
+    const trip = serializerRoundTrip(w, field, cases, callee);
     file.test(
       testDef(file, {
         name: `test_${s.function.replace(/^_+/, '')}_when_${field}_set_includes_it`,
         params: [],
         async: false,
-        body: [
-          `data = ${callee}(${make(cases.valid.py)})`,
-          `assert data[${file.str(field)}] == ${cases.valid.json}`,
-        ],
+        body: [...trip.lines, `assert ${trip.ok}`],
       }),
     );
   }

@@ -50,6 +50,13 @@ export interface Wiring {
   };
   getter: Getter;
   tool?: { serverKey: string; call: (server: string, args: string) => string; jsonArgs: string[] };
+  /**
+   * A tool whose handler is a module-level function (`handle_x(arguments)` beside a module `server`):
+   * the generated tests leave it out; the round-trip check of phases 3–5 calls it after handing the
+   * module the service (`src/phases/round-trip-probe.ts`). `jsonArgs` is absent when a required
+   * argument has no example value.
+   */
+  moduleTool?: { module: string; handler: string; jsonArgs?: string[] };
   /** conftest fixtures by what they provide (`module:Class` or the db type key). */
   fixtures: Record<string, string>;
   /** Module-level `_run_migrations(conn)` that the test can call again, when there is one. */
@@ -117,6 +124,18 @@ function findGetter(
 }
 
 export { conftestFixtures } from './conftest-fixtures';
+
+/** The tool's required arguments other than the new field, with example values (JSON, as Python). */
+function toolJsonArgs(change: FieldAnchors, facts: ProjectFacts, quote: Quote): string[] {
+  return change.tool.required
+    .filter((name) => name !== change.field)
+    .map((name) => {
+      const value = facts.examples[`param.${name}`] ?? facts.examples[`model.${name}`];
+      if (value === undefined)
+        fail(`no example value for the required tool argument ${name} of ${change.tool.name}`);
+      return `${pyString(name, quote)}: ${pyLiteral(value, quote)}`;
+    });
+}
 
 export function buildWiring(options: {
   /** Kept for callers: the wiring needs only the change's anchors. */
@@ -238,19 +257,23 @@ export function buildWiring(options: {
   }
 
   let tool: Wiring['tool'];
+  let moduleTool: Wiring['moduleTool'];
   const t = change.tool;
+  if (!t.className) {
+    let jsonArgs: string[] | undefined;
+    try {
+      jsonArgs = toolJsonArgs(change, facts, quote);
+    } catch {
+      jsonArgs = undefined;
+    }
+    moduleTool = { module: t.module, handler: t.handler.function, ...(jsonArgs ? { jsonArgs } : {}) };
+  }
   if (t.className) {
     const serverKey = key(t.module, t.className);
     const server = facts.classes[serverKey];
     const handler = server?.methods[t.handler.function];
     const dispatcher = server?.methods.call_tool;
-    const jsonArgs = t.required
-      .filter((name) => name !== change.field)
-      .map((name) => {
-        const value = facts.examples[`param.${name}`] ?? facts.examples[`model.${name}`];
-        if (value === undefined) fail(`no example value for the required tool argument ${name} of ${t.name}`);
-        return `${pyString(name, quote)}: ${pyLiteral(value, quote)}`;
-      });
+    const jsonArgs = toolJsonArgs(change, facts, quote);
     if (handler && handler.params.filter((p) => p.required).length === 1) {
       tool = {
         serverKey,
@@ -296,6 +319,7 @@ export function buildWiring(options: {
     },
     getter,
     ...(tool ? { tool } : {}),
+    ...(moduleTool ? { moduleTool } : {}),
     fixtures,
     ...(migrationsFunction ? { migrationsFunction } : {}),
   };
