@@ -9,11 +9,12 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ERROR_TYPES, SpecialistError } from '../errors';
 import {
-  addWorktree,
+  addWorktreeOn,
+  branchCreationNote,
   branchExists,
+  createBranch,
   deleteBranchAt,
   describeRepository,
-  git,
   removeWorktree,
 } from '../git/git';
 import type {
@@ -29,40 +30,93 @@ export function worktreeFolderName(workflowId: string): string {
   return workflowId.replace(/[^A-Za-z0-9_.-]+/g, '_');
 }
 
+/** The state file beside the worktree: what `prepareWorkspace` returns, and the run it belongs to. */
+type SavedWorkspace = PreparedWorkspace & { runId?: string };
+
+const OWNER_PREFIX = 'specialist: branch of run ';
+
+/** The reflog message a run's branch is created with: names its owner (workflow id and run id). */
+export function ownerNote(workflowId: string, runId: string): string {
+  return `${OWNER_PREFIX}${workflowId} ${runId}`;
+}
+
+/** The workflow id of the run that created `branch`, when a run did. */
+async function branchOwner(root: string, branch: string): Promise<string | undefined> {
+  const note = await branchCreationNote(root, branch);
+  return note?.startsWith(OWNER_PREFIX) ? note.slice(OWNER_PREFIX.length).split(' ')[0] : undefined;
+}
+
+function branchTaken(root: string, branch: string, ownerId: string | undefined): SpecialistError {
+  const by = ownerId ? `run ${ownerId} made it` : 'an earlier run, or a person, made it';
+  return new SpecialistError(
+    ERROR_TYPES.workspaceInvalid,
+    `branch ${branch} already exists in ${root} (${by}): a branch belongs to the run that created it. Delete it with \`git -C ${root} branch -D ${branch}\` or give the feature another name, then retry`,
+    { branch, workspace: root, ...(ownerId ? { owner: ownerId } : {}) },
+  );
+}
+
+/**
+ * The worktree `dir` on the run's branch: created now at the base commit (atomically), or — on a
+ * retry after a crash — found again, but only when this run created it (`owner`; undefined for a state
+ * file written before owners were recorded).
+ */
+async function attachOwnBranch(
+  root: string,
+  dir: string,
+  state: PreparedWorkspace,
+  owner: string | undefined,
+): Promise<void> {
+  if (!owner) {
+    if (!(await branchExists(root, state.branch)))
+      await createBranch(root, state.branch, state.baseCommit, OWNER_PREFIX.trim());
+  } else if (
+    !(await createBranch(root, state.branch, state.baseCommit, owner)) &&
+    (await branchCreationNote(root, state.branch)) !== owner
+  ) {
+    throw branchTaken(root, state.branch, await branchOwner(root, state.branch));
+  }
+  await addWorktreeOn(root, dir, state.branch);
+}
+
 export function createWorkspaceActivities(deps: { worktreesDir: string }) {
   return {
     /**
      * Idempotent: a retry finds the worktree its first attempt made (the state file is written before
-     * the worktree, so even a crash in between is recovered).
+     * the worktree, so even a crash in between is recovered). The branch belongs to the run that
+     * created it: it is created atomically (never over an existing one) with the run's id as the first
+     * entry of its reflog, and a run attaches a worktree only to a branch it created itself — so a run
+     * that lost a race for `feature/<name>` stops instead of resetting the winner's branch to the base.
      */
     async prepareWorkspace(input: PrepareWorkspaceInput): Promise<PreparedWorkspace> {
       return asActivity(async () => {
         const { root, head } = await describeRepository(input.workspace);
         const dir = path.join(deps.worktreesDir, worktreeFolderName(input.workflowId));
         const stateFile = `${dir}.json`;
+        const runId = Context.current().info.workflowExecution?.runId ?? '';
+        const owner = ownerNote(input.workflowId, runId);
         await mkdir(deps.worktreesDir, { recursive: true });
         if (existsSync(stateFile)) {
-          const state = JSON.parse(await readFile(stateFile, 'utf8')) as PreparedWorkspace;
-          if (existsSync(path.join(dir, '.git'))) return state;
-          if (await branchExists(root, state.branch)) {
-            await git(root, ['worktree', 'prune']);
-            await git(root, ['worktree', 'add', '--quiet', dir, state.branch]);
+          const saved = JSON.parse(await readFile(stateFile, 'utf8')) as SavedWorkspace;
+          const { runId: savedRunId, ...state } = saved;
+          if (savedRunId !== undefined && savedRunId !== runId) {
+            // Left by an earlier run of the same workflow id that never released it (terminated):
+            // that run is closed (one run of an id is open at a time), its worktree is stale.
+            await removeWorktree(root, dir);
+            await rm(dir, { recursive: true, force: true });
+            await rm(stateFile, { force: true });
           } else {
-            await addWorktree(root, dir, state.branch, state.baseCommit);
+            if (existsSync(path.join(dir, '.git'))) return state;
+            await attachOwnBranch(root, dir, state, savedRunId === undefined ? undefined : owner);
+            return state;
           }
-          return state;
         }
         const branch = `feature/${input.feature}`;
         if (await branchExists(root, branch))
-          throw new SpecialistError(
-            ERROR_TYPES.workspaceInvalid,
-            `branch ${branch} already exists in ${root} (an earlier run?): delete it with \`git -C ${root} branch -D ${branch}\` or give the feature another name, then retry`,
-            { branch, workspace: root },
-          );
+          throw branchTaken(root, branch, await branchOwner(root, branch));
         const state: PreparedWorkspace = { worktree: dir, branch, baseCommit: head };
-        await writeFile(stateFile, JSON.stringify(state));
+        await writeFile(stateFile, JSON.stringify({ ...state, runId } satisfies SavedWorkspace));
         Context.current().heartbeat({ step: 'git worktree add' });
-        await addWorktree(root, dir, branch, head);
+        await attachOwnBranch(root, dir, state, owner);
         return state;
       });
     },

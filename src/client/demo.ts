@@ -14,7 +14,7 @@ import { PROJECT_ROOT } from '../python/interpreter';
 import { EXIT } from './cli-error';
 import { readSpecFile } from './spec-file';
 import { openSession, reportOutcome, uiLink, watchRun } from './commands/run-session';
-import { startRun } from './commands/run-start';
+import { startOrAttach } from './commands/run-open';
 
 const SKIP = new Set(['__pycache__', '.pytest_cache', '.mypy_cache', '.coverage', '.venv', 'venv']);
 
@@ -52,7 +52,7 @@ export function registerDemoCommand(program: Command): void {
       );
       const session = await openSession();
       try {
-        const handle = await startRun(session, spec, { workspace, delegate: options.delegate });
+        const { handle } = await startOrAttach(session, spec, { workspace, delegate: options.delegate });
         const link = uiLink(session.stack, handle.workflowId);
         const outcome = await watchRun(handle, { link });
         const code = reportOutcome(outcome, false);

@@ -82,9 +82,48 @@ export async function branchExists(repo: string, branch: string): Promise<boolea
   }
 }
 
+const NO_COMMIT = '0'.repeat(40);
+
+/**
+ * Creates `branch` at `base` only if it does not exist (atomically: `update-ref <ref> <new> <zero>`),
+ * with `note` as the first entry of its reflog (the owner mark `branchCreationNote` reads back).
+ * Returns false when the branch already exists: someone else made it, and it is not touched.
+ */
+export async function createBranch(
+  repo: string,
+  branch: string,
+  base: string,
+  note: string,
+): Promise<boolean> {
+  const ref = `refs/heads/${branch}`;
+  try {
+    await git(repo, ['update-ref', '--create-reflog', '-m', note, ref, base, NO_COMMIT]);
+    return true;
+  } catch (err) {
+    if (await branchExists(repo, branch)) return false;
+    throw err;
+  }
+}
+
+/** The message of the oldest reflog entry of `branch` (what created it), or undefined. */
+export async function branchCreationNote(repo: string, branch: string): Promise<string | undefined> {
+  try {
+    const log = await git(repo, ['reflog', 'show', '--format=%gs', `refs/heads/${branch}`, '--']);
+    return log.split('\n').pop() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Creates `dir` as a worktree on a new branch starting at `base`. */
 export async function addWorktree(repo: string, dir: string, branch: string, base: string): Promise<void> {
   await git(repo, ['worktree', 'add', '--quiet', '-b', branch, dir, base]);
+}
+
+/** Creates `dir` as a worktree on the existing `branch` (git refuses a branch checked out elsewhere). */
+export async function addWorktreeOn(repo: string, dir: string, branch: string): Promise<void> {
+  await git(repo, ['worktree', 'prune']);
+  await git(repo, ['worktree', 'add', '--quiet', dir, branch]);
 }
 
 /**

@@ -20,7 +20,7 @@ import { copySample } from '../../src/client/demo';
 import { readSpecFile } from '../../src/client/spec-file';
 import { storeTechnicalSpecs } from '../../src/client/commands/run-specs';
 import type { Session } from '../../src/client/commands/run-session';
-import { startRun } from '../../src/client/commands/run-start';
+import { startOrAttach } from '../../src/client/commands/run-open';
 import { deliverableSchema, type Deliverable } from '../../src/deliverable';
 import { git } from '../../src/git/git';
 import { createMemoryPool, MemoryStore, migrateMemoryDatabase } from '../../src/memory';
@@ -335,7 +335,7 @@ describe('a run end to end (real Temporal, PostgreSQL, Python, git)', () => {
         client: env.client,
         close: async () => {},
       };
-      const handle = await startRun(session, bad, { workspace: repo, delegate: true });
+      const { handle } = await startOrAttach(session, bad, { workspace: repo, delegate: true });
       const id = handle.workflowId;
       expect(id).toMatch(/^feature-task-summary-[0-9a-f]{8}$/);
       await waitUntil(handle, (p) => p.status === 'waiting');

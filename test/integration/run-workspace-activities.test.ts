@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createWorkspaceActivities } from '../../src/activities/workspace-activities';
+import { createWorkspaceActivities, worktreeFolderName } from '../../src/activities/workspace-activities';
 import { copySample } from '../../src/client/demo';
 import { git } from '../../src/git/git';
 import { PROJECT_ROOT } from '../../src/python/interpreter';
@@ -54,6 +54,70 @@ describe('the run workspace', () => {
       nonRetryable: true,
       message: expect.stringMatching(/branch -D feature\/x/),
     });
+  });
+
+  /** An activity environment of one run (workflow id + run id), as a worker gives it. */
+  const runEnv = (workflowId: string, runId: string) =>
+    new MockActivityEnvironment({ workflowExecution: { workflowId, runId } });
+
+  it('gives feature/<name> to one of two runs preparing it together; the other stops, naming the owner', async () => {
+    const { prepareWorkspace } = activities();
+    const a = runEnv('feature-race-a', 'run-a');
+    const b = runEnv('feature-race-b', 'run-b');
+    const input = (workflowId: string) => ({ workflowId, workspace: repo, feature: 'race' });
+    const results = await Promise.allSettled([
+      a.run(prepareWorkspace, input('feature-race-a')),
+      b.run(prepareWorkspace, input('feature-race-b')),
+    ]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    const winner = (won[0] as PromiseFulfilledResult<PreparedWorkspace>).value;
+    const winnerId = results[0]!.status === 'fulfilled' ? 'feature-race-a' : 'feature-race-b';
+    const loser =
+      winnerId === 'feature-race-a' ? { env: b, id: 'feature-race-b' } : { env: a, id: 'feature-race-a' };
+    // The loser's own retry (its state file is there) must not take the winner's branch either —
+    // not even once the winner released its worktree (the reset to the base that lost a run's work).
+    await env.run(activities().releaseWorkspace, { workspace: repo, worktree: winner.worktree });
+    await git(repo, ['update-ref', 'refs/heads/feature/race', await commitOnTop(repo, 'feature/race')]);
+    const tip = await git(repo, ['rev-parse', 'feature/race']);
+    await expect(loser.env.run(prepareWorkspace, input(loser.id))).rejects.toMatchObject({
+      type: 'WorkspaceInvalid',
+      nonRetryable: true,
+      message: expect.stringContaining(`run ${winnerId} made it`),
+    });
+    expect(await git(repo, ['rev-parse', 'feature/race'])).toBe(tip);
+    expect(await git(repo, ['worktree', 'list'])).not.toContain(worktreeFolderName(loser.id));
+  });
+
+  it('finds its own branch again on a retry after the worktree folder vanished', async () => {
+    const { prepareWorkspace } = activities();
+    const own = runEnv('feature-own-1', 'run-1');
+    const input = { workflowId: 'feature-own-1', workspace: repo, feature: 'own' };
+    const state = (await own.run(prepareWorkspace, input)) as PreparedWorkspace;
+    await git(repo, ['worktree', 'remove', '--force', state.worktree]);
+    expect(await own.run(prepareWorkspace, input)).toEqual(state);
+    expect(await git(state.worktree, ['rev-parse', '--abbrev-ref', 'HEAD'])).toBe('feature/own');
+  });
+
+  it('replaces a worktree an earlier run of the same workflow id left behind', async () => {
+    const { prepareWorkspace } = activities();
+    const input = { workflowId: 'feature-again-1', workspace: repo, feature: 'again' };
+    const first = (await runEnv('feature-again-1', 'run-1').run(
+      prepareWorkspace,
+      input,
+    )) as PreparedWorkspace;
+    // That run was terminated without releasing; its branch was deleted by a person.
+    await git(repo, ['worktree', 'remove', '--force', first.worktree]);
+    await git(repo, ['branch', '-D', 'feature/again']);
+    const second = (await runEnv('feature-again-1', 'run-2').run(
+      prepareWorkspace,
+      input,
+    )) as PreparedWorkspace;
+    expect(second.branch).toBe('feature/again');
+    expect(await git(second.worktree, ['rev-parse', '--abbrev-ref', 'HEAD'])).toBe('feature/again');
+    expect(await git(repo, ['reflog', 'show', '--format=%gs', 'refs/heads/feature/again', '--'])).toContain(
+      'feature-again-1 run-2',
+    );
   });
 
   it('refuses a folder that is not a git repository', async () => {
@@ -134,3 +198,14 @@ describe('the run workspace', () => {
     expect(await git(repo, ['rev-parse', 'feature/kept'])).toBe(tip);
   });
 });
+
+/** A commit on top of `branch` (made without a checkout): the branch has moved on since its run. */
+async function commitOnTop(repo: string, branch: string): Promise<string> {
+  const tree = await git(repo, ['rev-parse', `${branch}^{tree}`]);
+  return git(repo, ['commit-tree', tree, '-p', branch, '-m', 'a phase of the owner'], {
+    GIT_AUTHOR_NAME: 't',
+    GIT_AUTHOR_EMAIL: 't@t',
+    GIT_COMMITTER_NAME: 't',
+    GIT_COMMITTER_EMAIL: 't@t',
+  });
+}

@@ -49,11 +49,20 @@ export type Outcome =
   | { kind: 'aborted'; message: string; partial?: Deliverable }
   | { kind: 'failed'; message: string };
 
-export async function queryProgress(handle: WorkflowHandle): Promise<RunProgress | undefined> {
+/**
+ * The `progress` query, or undefined when no worker answers within `timeoutMs` (none running, no
+ * workflow task processed yet, or the worker is restarting): a query waits for a worker otherwise.
+ */
+export async function queryProgress(
+  handle: WorkflowHandle,
+  timeoutMs = 10_000,
+): Promise<RunProgress | undefined> {
   try {
-    return await handle.query(progressQuery);
+    return await handle.client.connection.withDeadline(Date.now() + timeoutMs, () =>
+      handle.query(progressQuery),
+    );
   } catch {
-    return undefined; // no workflow task processed yet, or the worker is restarting
+    return undefined;
   }
 }
 

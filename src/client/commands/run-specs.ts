@@ -2,7 +2,11 @@
 import { createMemoryPool, migrateMemoryDatabase, MemoryStore } from '../../memory';
 import type { FeatureSpec } from '../../spec/feature-spec';
 import { requireReachableDatabase } from '../../stack/database-reachable';
-import { TECH_SPEC_KEYS, technicalSpecsNamespace } from '../../activities/context-activities';
+import {
+  readTechnicalSpecs,
+  TECH_SPEC_KEYS,
+  technicalSpecsNamespace,
+} from '../../activities/context-activities';
 
 /** The three keys under `task:{id}:technical_specs` (a new version when they exist: retry --spec). */
 export async function storeTechnicalSpecs(
@@ -35,6 +39,38 @@ export async function storeTechnicalSpecs(
         else await tx.add({ namespace, key, value: values[key], memoryType: 'semantic', createdBy: actor });
       }
     });
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Removes (soft-deletes) the three keys a start stored when the start itself was refused. */
+export async function forgetTechnicalSpecs(
+  databaseUrl: string,
+  techSpecTaskId: string,
+  actor = 'specialist-cli',
+): Promise<void> {
+  const pool = createMemoryPool({ connectionString: databaseUrl, max: 2 });
+  try {
+    const store = new MemoryStore(pool);
+    const namespace = technicalSpecsNamespace(techSpecTaskId);
+    await store.transaction(async (tx) => {
+      for (const key of TECH_SPEC_KEYS) await tx.delete({ namespace, key, deletedBy: actor });
+    });
+  } finally {
+    await pool.end();
+  }
+}
+
+/** The spec an open run reads (latest versions under its tech-spec task id). */
+export async function loadTechnicalSpecs(
+  databaseUrl: string,
+  techSpecTaskId: string,
+  feature: string,
+): Promise<FeatureSpec> {
+  const pool = createMemoryPool({ connectionString: databaseUrl, max: 2 });
+  try {
+    return await readTechnicalSpecs(new MemoryStore(pool), techSpecTaskId, feature);
   } finally {
     await pool.end();
   }

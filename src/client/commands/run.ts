@@ -15,7 +15,9 @@ import { renderProgress, renderWaiting } from '../progress/progress-view';
 import { readSpecFile, refuseOutsidePaths } from '../spec-file';
 import { precheckRun } from './run-precheck';
 import { storeTechnicalSpecs } from './run-specs';
-import { startRun } from './run-start';
+import { followRun } from './follow';
+import { startOrAttach } from './run-open';
+import { noWorkerNote, progressFromHistory } from './run-offline';
 import {
   closedOutcome,
   openSession,
@@ -81,17 +83,28 @@ async function followDecision(
 export function registerRunCommands(program: Command): void {
   program
     .command('run')
-    .description('Implement the feature of <spec.json> in a git workspace, durably, phase by phase.')
-    .argument('<spec>', 'feature spec (JSON)')
-    .requiredOption('--workspace <dir>', 'the target git repository (its checkout is never modified)')
+    .description(
+      'Implement the feature of <spec.json> in a git workspace, durably, phase by phase (one open run per feature and repository: a second `run` follows it, or is refused when its spec differs).',
+    )
+    .argument('[spec]', 'feature spec (JSON)')
+    .option('--workspace <dir>', 'the target git repository (its checkout is never modified)')
     .option('--no-delegate', 'run the model and migration phases as own activities (self-execution)')
     .option('--detach', 'start the run and return at once (needs `specialist dev` or TEMPORAL_ADDRESS)')
+    .option('--attach <workflow-id>', 'follow an existing run to its end instead (as `specialist follow`)')
     .option('--json', 'print only the deliverable JSON on stdout')
     .action(
       async (
-        specFile: string,
-        options: { workspace: string; delegate: boolean; detach?: boolean; json?: boolean },
+        specFile: string | undefined,
+        options: { workspace?: string; delegate: boolean; detach?: boolean; attach?: string; json?: boolean },
       ) => {
+        if (options.attach) {
+          if (specFile || options.workspace)
+            throw new CliError('--attach <id> follows an existing run: give no spec and no --workspace');
+          process.exitCode = await followRun(options.attach, options);
+          return;
+        }
+        if (!specFile) throw new CliError('missing the spec: specialist run <spec.json> --workspace <dir>');
+        if (!options.workspace) throw new CliError("required option '--workspace <dir>' not specified");
         const spec = readSpecFile(specFile);
         const repo = await resolveWorkspace(options.workspace);
         const workspace = repo.root;
@@ -101,14 +114,19 @@ export function registerRunCommands(program: Command): void {
         await precheckRun(repo, spec);
         await withSession(async (session) => {
           if (options.detach) refuseDetachOnTemporaryStack(session);
-          const handle = await startRun(session, spec, { workspace, delegate: options.delegate });
+          const { handle, attached } = await startOrAttach(session, spec, {
+            workspace,
+            delegate: options.delegate,
+          });
           const link = uiLink(session.stack, handle.workflowId);
           if (options.detach) {
             if (options.json)
-              process.stdout.write(`${JSON.stringify({ workflowId: handle.workflowId, ui: link })}\n`);
+              process.stdout.write(
+                `${JSON.stringify({ workflowId: handle.workflowId, ui: link, attached })}\n`,
+              );
             else process.stdout.write(`${handle.workflowId}\n`);
             process.stderr.write(
-              `started; watch with \`specialist status ${handle.workflowId}\`${link ? ` or ${link}` : ''}\n`,
+              `${attached ? 'already running' : 'started'}; watch with \`specialist status ${handle.workflowId}\`${link ? ` or ${link}` : ''}\n`,
             );
             return EXIT.ok;
           }
@@ -119,7 +137,7 @@ export function registerRunCommands(program: Command): void {
 
   program
     .command('status')
-    .description('The phase table of a run, and why it waits if it does.')
+    .description('The phase table of a run, and why it waits if it does (read-only: never moves the run).')
     .argument('<workflow-id>')
     .option('--json', 'print the progress as JSON')
     .action(async (workflowId: string, options: { json?: boolean }) => {
@@ -129,22 +147,26 @@ export function registerRunCommands(program: Command): void {
           const description = await handle.describe().catch((err: Error) => {
             throw new CliError(`no run ${workflowId}: ${err.message}`);
           });
-          const progress = await queryProgress(handle);
+          const running = description.status.name === 'RUNNING';
+          // A query needs a worker; the stack this command started has none (it would move the run).
+          const live = session.stack.source === 'started' ? undefined : await queryProgress(handle, 5_000);
+          const progress = live ?? (await progressFromHistory(handle, description));
           if (options.json) {
             process.stdout.write(
-              `${JSON.stringify({ status: description.status.name, progress }, null, 2)}\n`,
+              `${JSON.stringify({ status: description.status.name, progress, live: Boolean(live) }, null, 2)}\n`,
             );
-          } else if (progress) {
+          } else {
             renderProgress(progress, uiLink(session.stack, workflowId)).forEach((l) =>
               process.stdout.write(`${l}\n`),
             );
             renderWaiting(progress).forEach((l) => process.stdout.write(`${l}\n`));
-          } else {
-            process.stdout.write(`${workflowId}: ${description.status.name}\n`);
+            if (!live)
+              process.stdout.write(`${noWorkerNote(workflowId, running && progress.status !== 'waiting')}\n`);
           }
-          return progress?.status === 'waiting' ? EXIT.waiting : EXIT.ok;
+          return progress.status === 'waiting' && running ? EXIT.waiting : EXIT.ok;
         },
-        // Queries are answered by a worker (the run's code), so an embedded stack needs one too.
+        // Read-only: a worker started here would pick up the run's next task and move it.
+        { worker: false },
       );
     });
 
@@ -153,21 +175,26 @@ export function registerRunCommands(program: Command): void {
     .description('The deliverable JSON of a finished run (exit 3 while it waits for a person).')
     .argument('<workflow-id>')
     .action(async (workflowId: string) => {
-      await withSession(async (session) => {
-        const handle = session.client.workflow.getHandle(workflowId);
-        const description = await handle.describe().catch((err: Error) => {
-          throw new CliError(`no run ${workflowId}: ${err.message}`);
-        });
-        if (description.status.name === 'RUNNING') {
-          const progress = await queryProgress(handle);
-          if (progress?.status === 'waiting') return reportOutcome({ kind: 'waiting', progress }, false);
-          throw new CliError(
-            `${workflowId} is still running (${progress?.currentStep ?? 'starting'}); see \`specialist status ${workflowId}\``,
-            EXIT.waiting,
-          );
-        }
-        return reportOutcome(await closedOutcome(handle), true);
-      });
+      await withSession(
+        async (session) => {
+          const handle = session.client.workflow.getHandle(workflowId);
+          const description = await handle.describe().catch((err: Error) => {
+            throw new CliError(`no run ${workflowId}: ${err.message}`);
+          });
+          if (description.status.name === 'RUNNING') {
+            const progress =
+              (session.stack.source === 'started' ? undefined : await queryProgress(handle, 5_000)) ??
+              (await progressFromHistory(handle, description));
+            if (progress.status === 'waiting') return reportOutcome({ kind: 'waiting', progress }, false);
+            throw new CliError(
+              `${workflowId} is still running (${progress.currentStep ?? 'starting'}); see \`specialist status ${workflowId}\``,
+              EXIT.waiting,
+            );
+          }
+          return reportOutcome(await closedOutcome(handle), true);
+        },
+        { worker: false },
+      );
     });
 
   program
