@@ -5,6 +5,7 @@ import { registerStackCommands } from './commands/stack';
 import { registerMemoryCommands } from './commands/memory';
 import { registerPlanCommand } from './commands/plan';
 import { registerRunCommands } from './commands/run';
+import { registerCancelCommand } from './commands/cancel';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerMemoryCommands(program);
   registerPlanCommand(program);
   registerRunCommands(program);
+  registerCancelCommand(program);
   return program;
 }
 

@@ -42,6 +42,7 @@ async function pyCompile(
       ran: true,
     };
   } catch (err) {
+    if (signal?.aborted) throw err; // cancelled: not a check result
     return {
       name: 'py_compile',
       passed: false,
