@@ -24,6 +24,8 @@ import type {
   RunActivities,
   RunProgress,
 } from '../../src/workflows/run-types';
+import { runningProcessGroups, runProcess } from '../../src/python/run-process';
+import { liveGroupMembers } from '../helpers/processes';
 import { startTestTemporal } from '../helpers/temporal';
 
 jest.setTimeout(120_000);
@@ -45,6 +47,8 @@ interface Seen {
   releases: ReleaseWorkspaceInput[];
   notes: RecordSummaryInput[];
   activityCancelled: string[];
+  /** When the held activity saw the cancel (ms since epoch). */
+  cancelSeenAt?: number;
 }
 
 const commitOf = (n: number) => `${n}`.repeat(40);
@@ -62,6 +66,7 @@ function mockActivities(script: Script, seen: Seen): RunActivities {
         await new Promise((r) => setTimeout(r, 100));
       }
       seen.activityCancelled.push(input.phase);
+      seen.cancelSeenAt = Date.now();
       if (script.onCancel === 'acknowledge') {
         seen.events.push(`cancelled ${input.phase}`);
         throw ctx.cancellationSignal.reason;
@@ -190,9 +195,12 @@ describe('cancelling an implementFeature run (mocked activities)', () => {
     script.hold = 'testing_validation';
     const handle = await start(true);
     await waitUntil(handle, (p) => p.currentStep === 'testing_validation');
+    const cancelledAt = Date.now();
     await handle.cancel();
     const progress = await expectCancelled(handle);
     expect(seen.activityCancelled).toEqual(['testing_validation']);
+    // Within seconds (WORKER_TUNING): with the SDK's default throttling it takes up to a minute.
+    expect(seen.cancelSeenAt! - cancelledAt).toBeLessThan(6_000);
     // The clean-up waited for the activity to acknowledge: nothing ran beside it.
     expect(seen.events.slice(-3)).toEqual(['cancelled testing_validation', 'release', 'note CANCELLED']);
     expect(seen.releases).toEqual([
@@ -286,5 +294,53 @@ describe('cancelling an implementFeature run (mocked activities)', () => {
     });
     expect(seen.notes[0]!.value).toMatchObject({ status: 'CANCELLED', branch: null, phases_completed: [] });
     await record(handle, 'cancel-while-waiting');
+  });
+
+  it("a worker's shutdown cancels its running activities, which kill their process groups", async () => {
+    // A second worker whose phase 6 runs a real long process through runProcess, as pytest does.
+    const groups: number[] = [];
+    const activities: RunActivities = {
+      ...mockActivities(script, seen),
+      runTestingValidationPhase: async () => {
+        const ctx = Context.current();
+        const running = runProcess('sh', ['-c', 'sleep 300 & wait'], {
+          cwd: '/tmp',
+          signal: ctx.cancellationSignal,
+          heartbeat: (d) => ctx.heartbeat(d),
+          label: 'pytest',
+        });
+        groups.push(...runningProcessGroups());
+        await running;
+        throw new Error('not reached: the process sleeps until the worker shuts down');
+      },
+    };
+    const shuttingDown = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'workflow-cancel-shutdown',
+      workflowsPath: require.resolve('../../src/workflows'),
+      activities,
+      ...WORKER_TUNING,
+    });
+    const done = shuttingDown.run();
+    const handle = await env.client.workflow.start('implementFeature', {
+      taskQueue: 'workflow-cancel-shutdown',
+      workflowId: `feature-task-summary-shutdown-${++counter}`,
+      args: [{ techSpecTaskId: 'spec-1', workspace: '/repo', feature: 'task-summary', delegate: false }],
+    });
+    try {
+      for (let i = 0; i < 300 && groups.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      const [pgid] = groups;
+      expect(pgid).toBeDefined();
+      expect(liveGroupMembers(pgid!).length).toBeGreaterThan(0);
+      const started = Date.now();
+      shuttingDown.shutdown();
+      await done;
+      for (let i = 0; i < 100 && liveGroupMembers(pgid!).length > 0; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(liveGroupMembers(pgid!)).toEqual([]);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await handle.terminate().catch(() => undefined);
+    }
   });
 });
