@@ -92,7 +92,7 @@ export function createContextActivities(deps: { pool: Pool }) {
           namespace: implementationNamespace(memoryTaskId(input.taskId)),
           key: 'changes_summary',
           value: input.value,
-          idempotencyKey: `${memoryTaskId(input.workflowId)}:${workflowExecution?.runId ?? ''}:${activityType}`,
+          idempotencyKey: `${memoryTaskId(input.workflowId)}:${workflowExecution?.runId ?? ''}:${activityType}${input.idempotencySuffix ? `:${memoryTaskId(input.idempotencySuffix)}` : ''}`,
           taskId: memoryTaskId(input.taskId),
         };
         try {

@@ -114,6 +114,9 @@ export function createPhaseActivities(deps: PhaseActivityDeps = {}) {
         }
         const files = [...new Set([...result.filesModified, ...result.filesCreated])].sort();
         beat({ phase: input.phase, step: 'commit' });
+        // A cancelled run gains no commit: the last point to notice it before the branch moves (the
+        // workflow also drops a commit that raced its cancel, see cancel-cleanup.ts).
+        ctx.cancellationSignal.throwIfAborted();
         const commit = await commitFiles(
           input.worktree,
           files,

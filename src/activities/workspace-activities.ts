@@ -16,6 +16,7 @@ import {
   deleteBranchAt,
   describeRepository,
   removeWorktree,
+  resetBranchTo,
 } from '../git/git';
 import type {
   PreparedWorkspace,
@@ -124,7 +125,8 @@ export function createWorkspaceActivities(deps: { worktreesDir: string }) {
     /**
      * Removes the worktree folder; the branch and its commits stay in the repository, except an empty
      * branch the workflow asks to remove (a run aborted before any phase), which would otherwise make
-     * the next run of the feature stop on "branch already exists". Idempotent.
+     * the next run of the feature stop on "branch already exists", and the commits of a cancelled run
+     * made after its cancel (`resetBranch`). Idempotent.
      */
     async releaseWorkspace(input: ReleaseWorkspaceInput): Promise<ReleasedWorkspace> {
       return asActivity(async () => {
@@ -132,9 +134,14 @@ export function createWorkspaceActivities(deps: { worktreesDir: string }) {
         await removeWorktree(root, input.worktree);
         await rm(input.worktree, { recursive: true, force: true });
         await rm(`${input.worktree}.json`, { force: true });
+        // After the worktree is gone: no phase can commit on the branch any more.
+        const reset = input.resetBranch;
+        const commitsDropped = reset
+          ? await resetBranchTo(root, reset.branch, reset.commit, reset.workflowId)
+          : undefined;
         const empty = input.removeEmptyBranch;
         const branchRemoved = empty ? await deleteBranchAt(root, empty.branch, empty.baseCommit) : false;
-        return { branchRemoved };
+        return { branchRemoved, ...(commitsDropped !== undefined ? { commitsDropped } : {}) };
       });
     },
   };

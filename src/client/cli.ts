@@ -6,6 +6,7 @@ import { registerMemoryCommands } from './commands/memory';
 import { registerPlanCommand } from './commands/plan';
 import { registerRunCommands } from './commands/run';
 import { registerFollowCommand } from './commands/follow';
+import { registerCancelCommand } from './commands/cancel';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerPlanCommand(program);
   registerRunCommands(program);
   registerFollowCommand(program);
+  registerCancelCommand(program);
   return program;
 }
 

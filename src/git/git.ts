@@ -151,6 +151,52 @@ export async function deleteBranchAt(repo: string, branch: string, expected: str
   }
 }
 
+/**
+ * Moves `branch` back to `commit` when it went past it with commits of `workflowId` only (a phase that
+ * committed after its run was cancelled); returns how many commits were dropped. Refuses (throws) when
+ * the branch went elsewhere or holds someone else's commits: those are never dropped. Atomic against
+ * a concurrent move (`git update-ref <ref> <new> <old>`). A missing branch drops nothing.
+ */
+export async function resetBranchTo(
+  repo: string,
+  branch: string,
+  commit: string,
+  workflowId: string,
+): Promise<number> {
+  const ref = `refs/heads/${branch}`;
+  let tip: string;
+  try {
+    tip = await git(repo, ['rev-parse', '--verify', '--quiet', ref]);
+  } catch {
+    return 0;
+  }
+  if (tip === commit) return 0;
+  const refuse = (why: string) =>
+    new SpecialistError(
+      ERROR_TYPES.workspaceInvalid,
+      `${branch} in ${repo} is at ${tip.slice(0, 12)}, not a descendant of ${commit.slice(0, 12)} made by this run (${why}): left as it is`,
+      { branch, tip, commit },
+    );
+  try {
+    await git(repo, ['merge-base', '--is-ancestor', commit, tip]);
+  } catch {
+    throw refuse('it went elsewhere');
+  }
+  const owners = (
+    await git(repo, [
+      'log',
+      '--format=%(trailers:key=Workflow-Id,valueonly,separator=%x2C)',
+      `${commit}..${tip}`,
+    ])
+  )
+    .split('\n')
+    .map((line) => line.trim());
+  if (owners.some((owner) => owner !== workflowId))
+    throw refuse('it holds commits of another run or a person');
+  await git(repo, ['update-ref', ref, commit, tip]);
+  return owners.length;
+}
+
 /** Removes the worktree folder (the branch stays); tolerant of a folder already gone. */
 export async function removeWorktree(repo: string, dir: string): Promise<void> {
   await git(repo, ['worktree', 'remove', '--force', dir]).catch(() => undefined);

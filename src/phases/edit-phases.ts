@@ -43,6 +43,7 @@ async function pyCompile(
       ran: true,
     };
   } catch (err) {
+    if (signal?.aborted) throw err; // cancelled: not a check result
     return {
       name: 'py_compile',
       passed: false,

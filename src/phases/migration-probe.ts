@@ -16,8 +16,7 @@
  * always passed, and a class that takes no path is a failed check, never a database opened elsewhere.
  * Anything that cannot run is a failed check with its reason.
  */
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AnchorMap } from '../analysis/anchor-map';
 import { columnDefinition } from '../codemods/field';
@@ -25,6 +24,7 @@ import type { FieldChange } from '../spec/feature-spec';
 import { CLOSE_NAMES, OPEN_NAMES } from '../testgen/db-recipe';
 import type { PhaseEditResult } from './contract';
 import { worktreeSysPath } from './model-probe';
+import { makeTempDir } from '../process/temp-dir';
 import { runProbe, type ProbeControl } from './python-probe';
 
 type Check = PhaseEditResult['checks'][number];
@@ -389,7 +389,8 @@ export async function migrationProbe(
       { name: old, passed: false, detail },
     ];
   }
-  const scratch = await mkdtemp(path.join(os.tmpdir(), 'specialist-migration-'));
+  const temp = await makeTempDir('migration');
+  const scratch = temp.path;
   try {
     const request = {
       package: map.package,
@@ -466,6 +467,6 @@ export async function migrationProbe(
           };
     return [freshCheck, oldCheck];
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    await temp.remove();
   }
 }

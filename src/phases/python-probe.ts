@@ -5,9 +5,7 @@
  * PYTHONDONTWRITEBYTECODE, so nothing lands in the worktree; whatever cannot run is returned as a
  * reason, never thrown: the caller turns it into a failed check (fail closed).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { makeTempDir } from '../process/temp-dir';
 import { parseMarkedJson, runProcess } from '../python/run-process';
 
 /**
@@ -71,7 +69,8 @@ export async function runProbe<T>(
   request: Record<string, unknown>,
   options: ProbeOptions,
 ): Promise<ProbeOutcome<T>> {
-  const cwd = await mkdtemp(path.join(os.tmpdir(), 'specialist-probe-'));
+  const temp = await makeTempDir('probe');
+  const cwd = temp.path;
   try {
     const outcome = await runProcess(python, ['-c', PROBE_PRELUDE + script], {
       cwd,
@@ -100,6 +99,6 @@ export async function runProbe<T>(
     if (options.signal?.aborted) throw err; // cancelled: not a check result
     return { ok: false, reason: `could not run ${python}: ${(err as Error).message}` };
   } finally {
-    await rm(cwd, { recursive: true, force: true });
+    await temp.remove();
   }
 }

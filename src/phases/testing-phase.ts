@@ -194,7 +194,7 @@ export async function runTestingPhase(
   const python = resolvePython(root, options.python ?? spec.architecture.python);
   const beat = (step: string) => options.heartbeat?.({ phase: 'testing_validation', step });
   beat('reading project configuration');
-  const config = await readProjectConfig(python, root);
+  const config = await readProjectConfig(python, root, options.signal);
   // Touched files first: the generator imports the project, and a syntax error should read as one.
   const touched = (options.touchedFiles ?? anchoredFiles(anchors)).filter((f) => f.endsWith('.py'));
   beat('py_compile');

@@ -105,11 +105,16 @@ sys.stdout.write("\n" + MARKER + json.dumps(out) + "\n")
 `;
 
 /** Reads the configuration of the project at `root` with `python`. */
-export async function readProjectConfig(python: string, root: string): Promise<ProjectConfig> {
+export async function readProjectConfig(
+  python: string,
+  root: string,
+  signal?: AbortSignal,
+): Promise<ProjectConfig> {
   const outcome = await runProcess(python, ['-c', SCRIPT], {
     cwd: root,
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
     timeoutMs: 30_000,
+    signal,
     label: 'read project config',
   });
   if (outcome.exitCode !== 0) {

@@ -1,10 +1,15 @@
 /**
- * Runs a Python tool (pytest, mypy, a helper script) as a child process in its own process group, so
- * that a timeout or a cancellation kills the whole tree (pytest may spawn workers), with a periodic
- * heartbeat while it runs. Output is captured with a cap: these summaries travel in Temporal payloads.
+ * The one way activities run a tool (pytest, mypy, a helper script): a child process in its own
+ * process group, so that a timeout, a cancellation (the activity's signal: a cancelled run, or the
+ * worker shutting down) or the end of the leader kills the whole tree (pytest may spawn workers,
+ * tests may start servers), with a periodic heartbeat while it runs — the heartbeat is also how a
+ * Temporal activity learns it was cancelled. While the group exists it is recorded in the worker's
+ * leftover ledger (a worker started after a SIGKILL kills it) and it is killed if this process exits.
+ * Output is captured with a cap: these summaries travel in Temporal payloads.
  */
 import { spawn } from 'node:child_process';
 import { ERROR_TYPES, SpecialistError } from '../errors';
+import { activeLedger } from '../process/leftover-ledger';
 
 export interface RunProcessOptions {
   cwd: string;
@@ -34,6 +39,25 @@ export interface ProcessOutcome {
 }
 
 const KILL_GRACE_MS = 2_000;
+/** Often enough that a cancel reaches the activity within seconds (the worker throttles what it sends). */
+const DEFAULT_HEARTBEAT_MS = 1_000;
+
+/** Process groups started here and not yet ended: killed if this process exits first. */
+const liveGroups = new Set<number>();
+let exitHandlerInstalled = false;
+
+function killLiveGroupsOnExit(): void {
+  if (exitHandlerInstalled) return;
+  exitHandlerInstalled = true;
+  process.once('exit', () => {
+    for (const pgid of liveGroups) killGroup(pgid, 'SIGKILL');
+  });
+}
+
+/** The process groups this process has running now (tests check that none outlive their step). */
+export function runningProcessGroups(): number[] {
+  return [...liveGroups];
+}
 
 /** Keeps the last `max` characters: the end of a pytest/mypy output holds the summary. */
 function capped(chunks: string[], max: number): string {
@@ -70,6 +94,20 @@ export function runProcess(
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    const pgid = child.pid;
+    let release: (() => void) | undefined;
+    if (pgid !== undefined) {
+      liveGroups.add(pgid);
+      killLiveGroupsOnExit();
+      release = activeLedger()?.recordGroup(pgid, label);
+    }
+    const ended = () => {
+      // Children of the group may outlive the leader (a server a test started): nothing is left behind.
+      killGroup(pgid, 'SIGKILL');
+      if (pgid !== undefined) liveGroups.delete(pgid);
+      release?.();
+      release = undefined;
+    };
     const stdout: string[] = [];
     const stderr: string[] = [];
     let timedOut = false;
@@ -90,7 +128,7 @@ export function runProcess(
     const beat = options.heartbeat
       ? setInterval(
           () => options.heartbeat?.({ step: label, elapsedMs: Date.now() - started }),
-          options.heartbeatIntervalMs ?? 5_000,
+          options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS,
         )
       : undefined;
     const onAbort = () => {
@@ -109,6 +147,7 @@ export function runProcess(
     };
     child.on('error', (err: NodeJS.ErrnoException) => {
       cleanup();
+      ended();
       // A program that is not there (or not executable) is a setting to fix, not a passing fault:
       // non-retryable, naming the program.
       if (err.code === 'ENOENT' || err.code === 'EACCES')
@@ -121,11 +160,13 @@ export function runProcess(
         );
       else reject(err);
     });
+    // The leader is gone: what is left of its group (a server a test started, holding our pipes open
+    // so that 'close' would never come) goes too.
+    child.on('exit', () => killGroup(pgid, 'SIGKILL'));
     child.on('close', (exitCode, signal) => {
       cleanup();
-      if (killTimer && !aborted && !timedOut) clearTimeout(killTimer);
-      // Children of the group may outlive the leader; make sure nothing is left behind.
-      if (aborted || timedOut) killGroup(child.pid, 'SIGKILL');
+      if (killTimer) clearTimeout(killTimer);
+      ended();
       if (aborted) {
         reject(options.signal?.reason ?? new Error(`${label} cancelled`));
         return;

@@ -185,6 +185,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         namespace: options.namespace,
         taskQueue: options.taskQueue,
         databaseUrl: pg.url,
+        dataDir: options.dataDir,
       });
     }
     const failures: Promise<string>[] = [];

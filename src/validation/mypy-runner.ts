@@ -1,9 +1,8 @@
 /**
  * Runs mypy the way the project configures it, with its cache outside the workspace.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { makeTempDir } from '../process/temp-dir';
 import { runProcess } from '../python/run-process';
 
 export interface MypyIssue {
@@ -42,7 +41,8 @@ export async function runMypy(options: {
   signal?: AbortSignal;
   heartbeat?: (detail: unknown) => void;
 }): Promise<MypyRun> {
-  const cache = await mkdtemp(path.join(os.tmpdir(), 'specialist-mypy-'));
+  const temp = await makeTempDir('mypy');
+  const cache = temp.path;
   try {
     const args = ['-m', 'mypy', `--cache-dir=${cache}`, '--no-color-output', '--no-pretty'];
     if (!options.configHasFiles) args.push(...options.targets);
@@ -75,6 +75,6 @@ export async function runMypy(options: {
     }
     return { passed: outcome.exitCode === 0, issues, output: tail };
   } finally {
-    await rm(cache, { recursive: true, force: true });
+    await temp.remove();
   }
 }

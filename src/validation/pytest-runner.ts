@@ -8,11 +8,11 @@
  * connection never closed) would otherwise keep the interpreter alive until the timeout.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ERROR_TYPES, SpecialistError } from '../errors';
 import { PROJECT_ROOT } from '../python/interpreter';
+import { makeTempDir } from '../process/temp-dir';
 import { runProcess } from '../python/run-process';
 import { parseCoverageJson, type CoverageSummary } from './coverage-report';
 import { parseJunitXml, type JunitSummary } from './junit-report';
@@ -99,7 +99,8 @@ export function importPathFirst(root: string, folders: string[] = []): { PYTHONP
 }
 
 export async function runPytest(options: PytestRunOptions): Promise<PytestRun> {
-  const reports = await mkdtemp(path.join(os.tmpdir(), 'specialist-pytest-'));
+  const temp = await makeTempDir('pytest');
+  const reports = temp.path;
   try {
     const junitPath = path.join(reports, 'junit.xml');
     const coveragePath = path.join(reports, 'coverage.json');
@@ -147,6 +148,6 @@ export async function runPytest(options: PytestRunOptions): Promise<PytestRun> {
       outputTail: `${outcome.stdout}\n${outcome.stderr}`.trim().split('\n').slice(-40).join('\n'),
     };
   } finally {
-    await rm(reports, { recursive: true, force: true });
+    await temp.remove();
   }
 }

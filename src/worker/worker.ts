@@ -1,10 +1,21 @@
 /**
- * The worker: a `pg` pool for memory (migrations applied first), then a Temporal worker serving every
- * workflow in `src/workflows` and every activity from `createActivities`.
+ * The worker: first it reaps what a SIGKILLed worker of the same data folder left (process groups,
+ * temp folders) and starts recording its own; then a `pg` pool for memory (migrations applied first),
+ * then a Temporal worker serving every workflow in `src/workflows` and every activity from
+ * `createActivities`.
  */
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import path from 'node:path';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions as SdkWorkerOptions,
+} from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { redactUrl } from '../config/env';
+import { openLeftoverLedger, type ReapReport } from '../process/leftover-ledger';
+import { dataDir } from '../stack/paths';
 import { prepareDatabase } from './migrate';
 import { createMemoryPool } from '../memory';
 
@@ -14,10 +25,26 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   databaseUrl: string;
+  /** The data folder (default `dataDir()`): worktrees and the leftover ledger live there. */
+  dataDir?: string;
 }
+
+/**
+ * Options every worker of the tool uses (tests' own workers too). An activity learns of a cancel only
+ * from the answer to a heartbeat, and the SDK sends heartbeats at most every `heartbeatTimeout * 0.8`
+ * (capped at 60 s by default): a cancelled run's pytest would run on for up to a minute and could
+ * commit. Capped at 2 s, the process group is killed within seconds of the cancel. On shutdown
+ * (`shutdownGraceTime` 0) running activities are cancelled at once, which kills their groups too.
+ */
+export const WORKER_TUNING = {
+  maxHeartbeatThrottleInterval: '2s',
+  shutdownGraceTime: 0,
+} satisfies Partial<SdkWorkerOptions>;
 
 export interface RunningWorker {
   taskQueue: string;
+  /** What this worker removed at start, left by a dead worker of the same data folder. */
+  reaped: ReapReport;
   /** Settles when the worker has stopped (rejects if it failed). */
   done: Promise<void>;
   /** Stops polling, lets running tasks finish, closes the connection and the pool. */
@@ -39,6 +66,8 @@ export function installRuntime(): void {
 /** Connects, migrates and starts polling; returns once the worker is running. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   installRuntime();
+  const folder = options.dataDir ?? dataDir();
+  const reaped = openLeftoverLedger(folder);
   // Statement timeouts and an idle-error handler: a PostgreSQL restart must not crash the worker.
   const pool = createMemoryPool({ connectionString: options.databaseUrl });
   try {
@@ -57,7 +86,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       namespace: options.namespace,
       taskQueue: options.taskQueue,
       workflowsPath: require.resolve('../workflows'),
-      activities: createActivities({ pool }),
+      activities: createActivities({ pool, worktreesDir: path.join(folder, 'worktrees') }),
+      ...WORKER_TUNING,
     });
     const conn = connection;
     const done = worker.run().finally(async () => {
@@ -66,6 +96,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     });
     return {
       taskQueue: options.taskQueue,
+      reaped,
       done,
       stop: async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -85,6 +116,11 @@ export async function runWorker(
   log: (line: string) => void = console.log,
 ): Promise<void> {
   const running = await startWorker(options);
+  const { groups, tempDirs } = running.reaped;
+  if (groups.length + tempDirs.length > 0)
+    log(
+      `removed what a stopped worker left: ${groups.length} process group(s), ${tempDirs.length} temp folder(s)`,
+    );
   log(
     `worker polling task queue ${options.taskQueue} on ${options.address} (namespace ${options.namespace}); Ctrl-C to stop`,
   );

@@ -5,6 +5,7 @@
  * entries run as child workflows, the rest as activities. A failed step does not fail the run: it waits
  * for a person's `retry` / `skip` / `abort` Update. Returns the deliverable (FAILED when a phase was
  * skipped); `abort` fails the run with the partial one and removes the branch if no phase completed.
+ * A cancelled run cleans up first (cancel-cleanup.ts) and ends CANCELLED.
  */
 import {
   ApplicationFailure,
@@ -19,6 +20,7 @@ import { buildDeliverable, type Deliverable } from '../deliverable';
 import { SpecialistError } from '../errors';
 import type { FeatureSpec, PhaseName, PlanEntry } from '../spec/feature-spec';
 import { ACTIVITY_PRESETS } from './activity-presets';
+import { CancelCleanup } from './cancel-cleanup';
 import { PHASES, RUN_ABORTED, SUB_AGENT_WORKFLOWS, progressQuery } from './definitions';
 import { describeFailure } from './failure-info';
 import { installDecisionHandlers, publisher } from './person-decisions';
@@ -39,6 +41,15 @@ const codemod = proxyActivities<RunActivities>(ACTIVITY_PRESETS.codemod);
 const testing = proxyActivities<RunActivities>(ACTIVITY_PRESETS.testing);
 
 export async function implementFeatureWorkflow(input: ImplementFeatureInput): Promise<Deliverable> {
+  const cleanup = new CancelCleanup();
+  try {
+    return await implementFeature(input, cleanup);
+  } catch (err) {
+    throw await cleanup.afterFailure(err);
+  }
+}
+
+async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCleanup): Promise<Deliverable> {
   const info = workflowInfo();
   const workflowId = info.workflowId;
   const delegate = input.delegate ?? true;
@@ -58,6 +69,13 @@ export async function implementFeatureWorkflow(input: ImplementFeatureInput): Pr
   const results: Partial<Record<PhaseName, PhaseActivityResult>> = {};
   /** Settled phases in run order; the last one with a commit is the base of the next phase. */
   let settled: { name: PhaseName; commit?: string }[] = [];
+  cleanup.watch(tracker, publish, () => ({
+    workflowId,
+    taskId,
+    workspace: input.workspace,
+    prepared: workspace,
+    settled,
+  }));
 
   const deliverable = (outcome: 'completed' | 'aborted', branchRemoved = false): Deliverable | undefined =>
     spec && workspace

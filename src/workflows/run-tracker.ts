@@ -108,6 +108,19 @@ export class RunTracker {
         `| ${phase.number} | ${phase.name} | ${ICON[phase.state]} ${state} | ${phase.executedBy} | ${phase.commit?.slice(0, 8) ?? ''} |`,
       );
     }
+    if (p.cancelled) {
+      const c = p.cancelled;
+      lines.push(
+        '',
+        `**Cancelled**${c.step ? ` during ${c.step}` : ''}: ${c.worktreeRemoved ? 'worktree removed' : 'worktree not removed'}; ${
+          !c.branch
+            ? 'no branch was made'
+            : c.branchRemoved
+              ? `the empty branch \`${c.branch}\` was removed`
+              : `\`${c.branch}\` keeps the phases completed before the cancel (${c.headCommit?.slice(0, 8) ?? ''})`
+        }${c.problems.length > 0 ? `; clean-up problems: ${c.problems.join('; ')}` : ''}`,
+      );
+    }
     if (p.waiting) {
       lines.push(
         '',

@@ -46,7 +46,33 @@ export interface PhaseProgress {
   blockedBy?: string[];
 }
 
-export type RunStatus = 'starting' | 'running' | 'waiting' | 'completed' | 'aborted' | 'failed';
+export type RunStatus =
+  | 'starting'
+  | 'running'
+  | 'waiting'
+  | 'completed'
+  | 'aborted'
+  | 'failed'
+  /** Cancelled (`specialist cancel`, `abort` of a running run, the UI): cleaning up, then done. */
+  | 'cancelling'
+  | 'cancelled';
+
+/** What the clean-up of a cancelled run did (docs/durable-run.md, Cancelling a run). */
+export interface CancelledRun {
+  /** The step that was running (or waiting for a person) when the cancel came. */
+  step?: StepName;
+  /** The run's branch; it keeps the phases completed before the cancel (absent before the worktree). */
+  branch?: string;
+  /** No phase had completed: the empty branch was removed. */
+  branchRemoved: boolean;
+  /** Where the branch points now: the last phase completed before the cancel, or the base. */
+  headCommit?: string;
+  worktreeRemoved: boolean;
+  /** `changes_summary` with status CANCELLED was written to memory. */
+  noteWritten: boolean;
+  /** Clean-up steps that failed (the run still ends cancelled), each with its error. */
+  problems: string[];
+}
 
 /** What the `progress` query returns; the client renders it live. */
 export interface RunProgress {
@@ -63,6 +89,8 @@ export interface RunProgress {
   waiting?: { step: StepName; type: string; message: string; phaseNumber?: number };
   preSteps: { name: StepName; state: StepState; error?: { type: string; message: string } }[];
   phases: PhaseProgress[];
+  /** Set once a cancelled run has cleaned up. */
+  cancelled?: CancelledRun;
 }
 
 /** Decisions a person sends while the run waits (Temporal Updates). */
@@ -174,6 +202,8 @@ export interface RecordSummaryInput {
   workflowId: string;
   taskId: string;
   value: Record<string, unknown>;
+  /** Makes this write distinct from the run's final summary (e.g. `cancelled`), for its idempotency key. */
+  idempotencySuffix?: string;
 }
 
 export interface ReleaseWorkspaceInput {
@@ -181,11 +211,18 @@ export interface ReleaseWorkspaceInput {
   worktree: string;
   /** Also delete this branch, if it still points at `baseCommit` (a run aborted before any phase). */
   removeEmptyBranch?: { branch: string; baseCommit: string };
+  /**
+   * First move this branch back to `commit` when a phase committed on it after `commit` (a commit that
+   * raced a cancel): only forward commits of this run (`Workflow-Id: workflowId`) are dropped.
+   */
+  resetBranch?: { branch: string; commit: string; workflowId: string };
 }
 
 export interface ReleasedWorkspace {
   /** True when `removeEmptyBranch` was asked and the branch is gone. */
   branchRemoved: boolean;
+  /** Commits dropped by `resetBranch` (none when the branch was already there). */
+  commitsDropped?: number;
 }
 
 /**

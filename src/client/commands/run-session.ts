@@ -3,13 +3,13 @@
  * link of a run, and watching a run until it finishes or waits for a person.
  */
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ensureStack, type StackHandle } from '../../stack/ensure-stack';
 import { deliverableSchema, type Deliverable } from '../../deliverable';
 import { progressQuery, RUN_ABORTED } from '../../workflows/definitions';
 import type { RunProgress } from '../../workflows/run-types';
 import { CliError, EXIT } from '../cli-error';
-import { ProgressView, renderProgress, renderWaiting } from '../progress/progress-view';
+import { ProgressView, renderCancelled, renderProgress, renderWaiting } from '../progress/progress-view';
 
 export interface Session {
   stack: StackHandle;
@@ -47,6 +47,7 @@ export type Outcome =
   | { kind: 'completed'; deliverable: Deliverable; progress?: RunProgress }
   | { kind: 'waiting'; progress: RunProgress }
   | { kind: 'aborted'; message: string; partial?: Deliverable }
+  | { kind: 'cancelled'; progress?: RunProgress }
   | { kind: 'failed'; message: string };
 
 /**
@@ -73,6 +74,7 @@ export async function closedOutcome(handle: WorkflowHandle): Promise<Outcome> {
   } catch (err) {
     if (err instanceof WorkflowFailedError) {
       const cause = err.cause;
+      if (cause instanceof CancelledFailure) return { kind: 'cancelled' };
       if (cause instanceof ApplicationFailure && cause.type === RUN_ABORTED) {
         const partial = deliverableSchema.safeParse(cause.details?.[0]);
         return {
@@ -102,7 +104,9 @@ export async function watchRun(
     if (description.status.name !== 'RUNNING') {
       view?.done();
       const outcome = await closedOutcome(handle);
-      return outcome.kind === 'completed' && progress ? { ...outcome, progress } : outcome;
+      return (outcome.kind === 'completed' || outcome.kind === 'cancelled') && progress
+        ? { ...outcome, progress }
+        : outcome;
     }
     if (progress?.status === 'waiting') {
       view?.done();
@@ -141,6 +145,13 @@ export function reportOutcome(outcome: Outcome, json: boolean): number {
     case 'aborted':
       if (outcome.partial) process.stdout.write(`${JSON.stringify(outcome.partial, null, 2)}\n`);
       err(`run aborted: ${outcome.message}`);
+      return EXIT.runFailed;
+    case 'cancelled':
+      if (json && outcome.progress)
+        process.stdout.write(
+          `${JSON.stringify({ status: 'cancelled', progress: outcome.progress }, null, 2)}\n`,
+        );
+      (outcome.progress ? renderCancelled(outcome.progress) : ['run cancelled']).forEach((l) => err(l));
       return EXIT.runFailed;
     case 'failed':
       err(`run failed: ${outcome.message}`);

@@ -8,10 +8,11 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describeRepository } from '../../git/git';
 import { SpecialistError } from '../../errors';
 import { abortUpdate, retryUpdate, skipUpdate, WORKFLOW_TYPES } from '../../workflows/definitions';
-import type { RetryRequest } from '../../workflows/run-types';
+import type { RetryRequest, RunProgress } from '../../workflows/run-types';
 import { CliError, EXIT } from '../cli-error';
 import { registerDemoCommand } from '../demo';
-import { renderProgress, renderWaiting } from '../progress/progress-view';
+import { renderCancelled, renderProgress, renderWaiting } from '../progress/progress-view';
+import { cancelRun } from './cancel';
 import { readSpecFile, refuseOutsidePaths } from '../spec-file';
 import { precheckRun } from './run-precheck';
 import { storeTechnicalSpecs } from './run-specs';
@@ -150,7 +151,10 @@ export function registerRunCommands(program: Command): void {
           const running = description.status.name === 'RUNNING';
           // A query needs a worker; the stack this command started has none (it would move the run).
           const live = session.stack.source === 'started' ? undefined : await queryProgress(handle, 5_000);
-          const progress = live ?? (await progressFromHistory(handle, description));
+          const progress = closedStatus(
+            description.status.name,
+            live ?? (await progressFromHistory(handle, description)),
+          )!;
           if (options.json) {
             process.stdout.write(
               `${JSON.stringify({ status: description.status.name, progress, live: Boolean(live) }, null, 2)}\n`,
@@ -162,6 +166,7 @@ export function registerRunCommands(program: Command): void {
             renderWaiting(progress).forEach((l) => process.stdout.write(`${l}\n`));
             if (!live)
               process.stdout.write(`${noWorkerNote(workflowId, running && progress.status !== 'waiting')}\n`);
+            renderCancelled(progress).forEach((l) => process.stdout.write(`${l}\n`));
           }
           return progress.status === 'waiting' && running ? EXIT.waiting : EXIT.ok;
         },
@@ -253,12 +258,16 @@ export function registerRunCommands(program: Command): void {
 
   program
     .command('abort')
-    .description('Stop a waiting run; its branch keeps the completed phases.')
+    .description(
+      'Stop a run; its branch keeps the completed phases. A run that is not waiting for a person is cancelled (see `cancel`).',
+    )
     .argument('<workflow-id>')
     .option('--reason <text>', 'why (kept in the failure)')
     .action(async (workflowId: string, options: { reason?: string }) => {
       await withSession(async (session) => {
         const handle = session.client.workflow.getHandle(workflowId);
+        // A running run has no decision to answer: cancel it, which stops its step and cleans up.
+        if ((await queryProgress(handle))?.status !== 'waiting') return cancelRun(session, workflowId);
         await sendDecision(() =>
           handle.executeUpdate(abortUpdate, { args: [options.reason ? { reason: options.reason } : {}] }),
         );
@@ -293,7 +302,7 @@ export function registerRunCommands(program: Command): void {
               workflowId: run.workflowId,
               feature: String(sa.SpecialistFeature?.[0] ?? ''),
               phase: String(sa.SpecialistPhase?.[0] ?? ''),
-              status: String(sa.SpecialistStatus?.[0] ?? run.status.name.toLowerCase()),
+              status: listedStatus(run.status.name, sa.SpecialistStatus?.[0]),
               temporal: run.status.name,
               started: run.startTime.toISOString(),
             });
@@ -314,4 +323,24 @@ export function registerRunCommands(program: Command): void {
     });
 
   registerDemoCommand(program);
+}
+
+/** Statuses that mean the run's code is still going: wrong once Temporal says the run is closed. */
+const OPEN_STATUSES = new Set(['starting', 'running', 'waiting', 'cancelling']);
+
+/**
+ * The status `list` shows: the run's own (`SpecialistStatus`), unless the run was closed without its
+ * code saying so (terminated, timed out, or cancelled by an older version): then Temporal's.
+ */
+export function listedStatus(temporal: string, own: unknown): string {
+  const status = typeof own === 'string' ? own : undefined;
+  if (temporal === 'RUNNING') return status ?? 'running';
+  return status && !OPEN_STATUSES.has(status) ? status : temporal.toLowerCase();
+}
+
+/** The progress `status` shows, with the same correction as `listedStatus`. */
+export function closedStatus(temporal: string, progress: RunProgress | undefined): RunProgress | undefined {
+  if (!progress || temporal === 'RUNNING' || !OPEN_STATUSES.has(progress.status)) return progress;
+  // CANCELLED, TERMINATED, TIMED_OUT, FAILED: shown as Temporal says, in lower case.
+  return { ...progress, status: temporal.toLowerCase() as RunProgress['status'] };
 }

@@ -12,7 +12,8 @@ import { commandDataDir, commandEnv } from './stack-shared';
 export async function workerCommand(): Promise<void> {
   const env = commandEnv();
   // Without TEMPORAL_ADDRESS/DATABASE_URL: the running `specialist dev` stack, else the default ports.
-  const running = readStackFile(commandDataDir(env));
+  const folder = commandDataDir(env);
+  const running = readStackFile(folder);
   const address =
     env.TEMPORAL_ADDRESS ?? running?.temporalAddress ?? `127.0.0.1:${env.SPECIALIST_TEMPORAL_PORT}`;
   const databaseUrl = env.DATABASE_URL ?? running?.databaseUrl ?? embeddedPostgresUrl(env.SPECIALIST_PG_PORT);
@@ -37,7 +38,13 @@ export async function workerCommand(): Promise<void> {
     );
   }
   await runWorker(
-    { address, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, databaseUrl },
+    {
+      address,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      databaseUrl,
+      dataDir: folder,
+    },
     (line) => console.log(line),
   );
 }

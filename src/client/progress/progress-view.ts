@@ -49,10 +49,28 @@ function statusText(status: RunProgress['status']): string {
       return pc.yellow('waiting for a person');
     case 'aborted':
     case 'failed':
+    case 'cancelled':
       return pc.red(status);
+    case 'cancelling':
+      return pc.yellow('cancelling (cleaning up)');
     default:
       return pc.cyan(status);
   }
+}
+
+/** What the clean-up of a cancelled run did (empty while the run is not cancelled). */
+export function renderCancelled(p: RunProgress): string[] {
+  const c = p.cancelled;
+  if (!c) return p.status === 'cancelling' ? ['run cancelled: cleaning up'] : [];
+  const branch = !c.branch
+    ? 'no branch had been made'
+    : c.branchRemoved
+      ? `no phase had completed, so the empty branch ${c.branch} was removed`
+      : `${c.branch} keeps the phases completed before the cancel (at ${c.headCommit?.slice(0, 8) ?? '?'})`;
+  return [
+    `run cancelled${c.step ? ` during ${c.step.replace(/_/g, ' ')}` : ''}: ${c.worktreeRemoved ? 'worktree removed' : c.branch ? 'the worktree could NOT be removed' : 'no worktree'}; ${branch}${c.noteWritten ? '; changes_summary (CANCELLED) written to memory' : ''}`,
+    ...c.problems.map((problem) => pc.red(`  clean-up problem: ${problem}`)),
+  ];
 }
 
 /** The failure and the exact commands that resolve it. */

@@ -1,0 +1,63 @@
+/**
+ * `specialist cancel <id>`: cancels a run that is running or waiting (as `temporal workflow cancel` or
+ * the UI's Cancel would) and waits until it has cleaned up: its running step stopped (processes
+ * killed, no commit after the cancel), the worktree removed, the branch keeping the phases completed
+ * before the cancel, a CANCELLED `changes_summary` in memory. `abort` uses `cancelRun` for a run that
+ * is not waiting for a person.
+ */
+import type { Command } from 'commander';
+import type { WorkflowHandle } from '@temporalio/client';
+import { CliError, EXIT } from '../cli-error';
+import { renderCancelled } from '../progress/progress-view';
+import { openSession, watchRun, type Session } from './run-session';
+
+/** Cancels the run and waits for it to close; prints what its clean-up did. Exit 0 once cancelled. */
+export async function cancelRun(session: Session, workflowId: string): Promise<number> {
+  const handle: WorkflowHandle = session.client.workflow.getHandle(workflowId);
+  const description = await handle.describe().catch((err: Error) => {
+    throw new CliError(`no run ${workflowId}: ${err.message}`);
+  });
+  if (description.status.name !== 'RUNNING')
+    throw new CliError(
+      `${workflowId} is not running (${description.status.name}): nothing to cancel; see \`specialist status ${workflowId}\``,
+    );
+  await handle.cancel();
+  process.stderr.write(`cancelling ${workflowId}: stopping its running step, then cleaning up ...\n`);
+  // Poll the closed state only: a cancelled run no longer waits for a person.
+  for (;;) {
+    const outcome = await watchRun(handle, { quiet: true });
+    if (outcome.kind === 'waiting') {
+      // The cancel has not reached the workflow yet (its worker may be restarting): keep waiting.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
+    if (outcome.kind === 'cancelled') {
+      (outcome.progress ? renderCancelled(outcome.progress) : [`${workflowId} cancelled`]).forEach((l) =>
+        process.stderr.write(`${l}\n`),
+      );
+      return EXIT.ok;
+    }
+    // It ended otherwise before the cancel reached it (completed, failed, aborted).
+    throw new CliError(
+      `${workflowId} ended ${outcome.kind} before the cancel reached it; see \`specialist result ${workflowId}\``,
+      EXIT.runFailed,
+    );
+  }
+}
+
+export function registerCancelCommand(program: Command): void {
+  program
+    .command('cancel')
+    .description(
+      'Cancel a run (running or waiting): stop its step, remove the worktree; the branch keeps the completed phases.',
+    )
+    .argument('<workflow-id>')
+    .action(async (workflowId: string) => {
+      const session = await openSession();
+      try {
+        process.exitCode = await cancelRun(session, workflowId);
+      } finally {
+        await session.close();
+      }
+    });
+}
