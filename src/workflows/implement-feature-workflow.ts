@@ -10,6 +10,7 @@ import {
   ApplicationFailure,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -19,6 +20,7 @@ import { buildDeliverable, type Deliverable } from '../deliverable';
 import { SpecialistError } from '../errors';
 import type { FeatureSpec, PhaseName, PlanEntry } from '../spec/feature-spec';
 import { ACTIVITY_PRESETS } from './activity-presets';
+import { BASELINE_PATCH, BASELINE_STEP, newFailuresOf, runBaselineStep } from './baseline-step';
 import { PHASES, RUN_ABORTED, SUB_AGENT_WORKFLOWS, progressQuery } from './definitions';
 import { describeFailure } from './failure-info';
 import { installDecisionHandlers, publisher } from './person-decisions';
@@ -46,6 +48,9 @@ export async function implementFeatureWorkflow(input: ImplementFeatureInput): Pr
   const commitDate = info.startTime.toISOString();
   const tracker = new RunTracker(workflowId, input.feature, delegate);
 
+  // Runs started before the baseline step existed replay without it (docs/durable-run.md, Determinism).
+  const baselineFirst = patched(BASELINE_PATCH);
+  if (baselineFirst) tracker.addPreStep(BASELINE_STEP);
   setHandler(progressQuery, () => tracker.snapshot());
   const publish = publisher(tracker, input.searchAttributes ?? true);
   const waitForPerson = installDecisionHandlers(tracker, publish);
@@ -58,6 +63,12 @@ export async function implementFeatureWorkflow(input: ImplementFeatureInput): Pr
   const results: Partial<Record<PhaseName, PhaseActivityResult>> = {};
   /** Settled phases in run order; the last one with a commit is the base of the next phase. */
   let settled: { name: PhaseName; commit?: string }[] = [];
+  /** Tests already failing on the base that a person accepted: phase 6 judges only new failures. */
+  let acceptedFailures: string[] = [];
+  /** A `retry --rebase` asked to move the worktree onto the repository's HEAD before the next analysis. */
+  let pendingRebase = false;
+  /** New failures phase 6 reported when it failed (its result is then missing). */
+  let failedTestingNewFailures: string[] | undefined;
 
   const deliverable = (outcome: 'completed' | 'aborted', branchRemoved = false): Deliverable | undefined =>
     spec && workspace
@@ -73,6 +84,8 @@ export async function implementFeatureWorkflow(input: ImplementFeatureInput): Pr
           phases: tracker.progress.phases,
           results,
           branchRemoved,
+          baseline: tracker.progress.baseline,
+          failedTestingNewFailures,
         })
       : undefined;
 
@@ -132,6 +145,7 @@ export async function implementFeatureWorkflow(input: ImplementFeatureInput): Pr
           return undefined;
         }
         if (made.request.spec) spec = made.request.spec;
+        if (made.request.rebase) pendingRebase = true;
       }
     }
   };
@@ -157,12 +171,65 @@ export async function implementFeatureWorkflow(input: ImplementFeatureInput): Pr
   tracker.progress.worktree = prepared.worktree;
   tracker.progress.baseCommit = prepared.baseCommit;
 
-  await preStep('analyze_codebase', () =>
-    codemod.analyzeCodebase.executeWithOptions(
-      { summary: `analyse the codebase for ${describeChanges(spec!)}` },
-      [{ workflowId, workspace: input.workspace, worktree: prepared.worktree, spec: spec! }],
-    ),
-  );
+  // A person's `retry --rebase` runs the base's tests for real, past the cache.
+  let rebased = false;
+  /** Moves the worktree onto the repository's HEAD (asked by `retry --rebase`; no phase is committed). */
+  const rebase = async () => {
+    const moved = await quick.rebaseWorkspace.executeWithOptions(
+      { summary: "move the worktree onto the repository's HEAD" },
+      [{ workspace: input.workspace, worktree: prepared.worktree, baseCommit: prepared.baseCommit }],
+    );
+    prepared.baseCommit = moved.baseCommit;
+    tracker.progress.baseCommit = moved.baseCommit;
+    delete tracker.progress.baseline;
+    acceptedFailures = [];
+    pendingRebase = false;
+    rebased = true;
+  };
+
+  /** The analysis, then the project's own suite on the base; again from the analysis after a rebase. */
+  const analyzeAndBaseline = async () => {
+    for (;;) {
+      await preStep('analyze_codebase', async () => {
+        // Inside the step: a rebase that fails waits like the analysis would.
+        if (pendingRebase) await rebase();
+        return codemod.analyzeCodebase.executeWithOptions(
+          { summary: `analyse the codebase for ${describeChanges(spec!)}` },
+          [{ workflowId, workspace: input.workspace, worktree: prepared.worktree, spec: spec! }],
+        );
+      });
+      if (!baselineFirst) return;
+      const outcome = await runBaselineStep({
+        tracker,
+        publish,
+        waitForPerson: (step, failure) => waitForPerson(step, failure),
+        measure: (fresh) =>
+          testing.runBaselineTests.executeWithOptions(
+            { summary: `the project's own tests on the base ${prepared.baseCommit.slice(0, 12)}` },
+            [
+              {
+                workflowId,
+                workspace: input.workspace,
+                worktree: prepared.worktree,
+                baseCommit: prepared.baseCommit,
+                spec: spec!,
+                ...(fresh ? { fresh } : {}),
+              },
+            ],
+          ),
+        abort: (request) => abort(request, BASELINE_STEP),
+        setSpec: (corrected) => (spec = corrected),
+        fresh: rebased,
+      });
+      rebased = false;
+      if (outcome.kind === 'ready') {
+        acceptedFailures = outcome.accepted;
+        return;
+      }
+      pendingRebase = true;
+    }
+  };
+  await analyzeAndBaseline();
 
   // A corrected spec sent with a retry of the analysis may change the plan.
   plan = planOf(spec!);
@@ -190,6 +257,9 @@ export async function implementFeatureWorkflow(input: ImplementFeatureInput): Pr
       commitDate,
       touchedFiles: touchedFiles(settled, results),
       executedBy: agent ?? 'python-backend-specialist',
+      ...(entry.name === 'testing_validation' && acceptedFailures.length > 0
+        ? { knownFailures: acceptedFailures }
+        : {}),
     };
     const summary = `phase ${meta.number}/6: ${meta.title} — ${describeChanges(spec!)}`;
     try {
@@ -221,6 +291,7 @@ export async function implementFeatureWorkflow(input: ImplementFeatureInput): Pr
     } catch (err) {
       if (isCancellation(err)) throw err;
       const failure = describeFailure(err);
+      if (entry.name === 'testing_validation') failedTestingNewFailures = newFailuresOf(err);
       states[entry.name] = 'failed';
       row.state = 'failed';
       row.error = failure;
@@ -240,6 +311,8 @@ export async function implementFeatureWorkflow(input: ImplementFeatureInput): Pr
           tracker.setPlan(plan, delegate);
         }
         if (made.request.fromPhase !== undefined) rewind(made.request.fromPhase);
+        // No phase stays committed (the validator checked): the analysis and the baseline run again on HEAD.
+        if (made.request.rebase) pendingRebase = true;
       }
       tracker.refreshBlocked(plan, states);
     }
@@ -261,6 +334,11 @@ export async function implementFeatureWorkflow(input: ImplementFeatureInput): Pr
   };
 
   for (;;) {
+    if (pendingRebase) {
+      await analyzeAndBaseline();
+      plan = planOf(spec!);
+      tracker.setPlan(plan, delegate);
+    }
     const next = readyEntries(plan, states)[0];
     if (!next) break;
     await runEntry(next);
