@@ -20,6 +20,7 @@ import { runMypy } from '../validation/mypy-runner';
 import { compilePythonFiles } from '../validation/py-compile';
 import { runPytest } from '../validation/pytest-runner';
 import { headline } from '../validation/failure-headline';
+import { judgeFailures } from '../baseline/judge-failures';
 import type { CodeChange, TestFailure, TestingResult } from './contract';
 import { newFileNewline } from './source-file';
 import { outsideWorkspaceProblem } from '../spec/workspace-paths';
@@ -268,11 +269,15 @@ export async function runTestingPhase(
   // The judgement: no new failure, and every generated test passes (an accepted base failure in a
   // generated file does not count as accepted).
   const known = new Set(options.knownFailures ?? []);
-  const generatedPaths = new Set(generated.map((g) => g.path));
+  const judged = judgeFailures({
+    cases: junit.cases,
+    exitCode: run.exitCode,
+    knownFailures: options.knownFailures,
+    generatedFiles: generated.map((g) => g.path),
+  });
+  const { newFailures, baseFailures } = judged;
   const failingCases = junit.cases.filter((c) => c.outcome === 'failed' || c.outcome === 'error');
-  const isNew = (c: (typeof failingCases)[number]) => !known.has(c.id) || generatedPaths.has(c.file);
-  const newFailures = failingCases.filter(isNew).map((c) => c.id);
-  const baseFailures = failingCases.filter((c) => !isNew(c)).map((c) => c.id);
+  const isNew = (c: (typeof failingCases)[number]) => !baseFailures.includes(c.id);
   // Capped: the result travels in Temporal payloads (a broken base can fail hundreds of tests). New
   // failures first: they are what a person must look at.
   const failures: TestFailure[] = [...failingCases.filter(isNew), ...failingCases.filter((c) => !isNew(c))]
@@ -310,9 +315,7 @@ export async function runTestingPhase(
       { uncollected: uncollected.map((c) => categories[c].file), outputTail: run.outputTail },
     );
   }
-  // pytest exits 1 when a test fails: with only accepted base failures failing, that is expected.
-  const suitePassed =
-    newFailures.length === 0 && (run.exitCode === 0 || (run.exitCode === 1 && baseFailures.length > 0));
+  const suitePassed = judged.passed;
   checks.push({
     name: 'pytest',
     passed: suitePassed,
