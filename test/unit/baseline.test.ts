@@ -10,6 +10,7 @@ import { describeBaselineFailures } from '../../src/baseline/baseline-message';
 import { baselineCacheKey, readBaselineCache, writeBaselineCache } from '../../src/baseline/baseline-cache';
 import type { BaselineResult } from '../../src/baseline/baseline-result';
 import { judgeFailures, type JudgedCase } from '../../src/baseline/judge-failures';
+import { renderProgress, renderWaiting } from '../../src/client/progress/progress-view';
 import { buildDeliverable, deliverableSchema } from '../../src/deliverable';
 import { parseFeatureSpec } from '../../src/spec/feature-spec';
 import { baselineRetryRefusal, newFailuresOf } from '../../src/workflows/baseline-step';
@@ -235,4 +236,30 @@ it('the deliverable lists the base failures and the new failures, keeping the re
   delete old.deliverables.test_results.new_failures;
   delete old.run.baseline;
   expect(deliverableSchema.parse(old).deliverables.test_results.new_failures).toEqual([]);
+});
+
+it('the client shows a failing base with its commands (rebase, retry, accept, abort; no skip) and the baseline line', () => {
+  const progress: RunProgress = {
+    workflowId: 'feature-task-summary-1',
+    feature: 'task-summary',
+    status: 'waiting',
+    delegate: false,
+    preSteps: [{ name: 'baseline_tests', state: 'failed' }],
+    phases: [],
+    baseline: { ...red, accepted: false },
+    waiting: { step: 'baseline_tests', type: 'BaselineFailing', message: describeBaselineFailures(red) },
+  };
+  // eslint-disable-next-line no-control-regex
+  const text = (lines: string[]) => lines.join('\n').replace(/\x1b\[[0-9;]*m/g, '');
+  const waiting = text(renderWaiting(progress));
+  expect(waiting).toContain('already fail on the base, before any change');
+  expect(waiting).toContain('tests/test_a.py::test_old: AssertionError');
+  expect(waiting).toContain('specialist retry feature-task-summary-1 --rebase');
+  expect(waiting).toContain('specialist retry feature-task-summary-1 --accept-failures');
+  expect(waiting).toContain('specialist abort feature-task-summary-1');
+  expect(waiting).not.toContain('specialist skip');
+  expect(text(renderProgress(progress))).toContain('base cccccccc: 42 passed, 1 already failing, cached');
+  // A baseline that could not run has nothing to accept.
+  const broken = text(renderWaiting({ ...progress, waiting: { ...progress.waiting!, type: 'TestsFailed' } }));
+  expect(broken).not.toContain('--accept-failures');
 });

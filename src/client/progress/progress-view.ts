@@ -26,6 +26,17 @@ export function renderProgress(p: RunProgress, uiLink?: string): string[] {
     lines.push(
       `  ${MARK[step.state]} ${step.name.replace(/_/g, ' ')}${step.error ? pc.red(`  ${step.error.type}`) : ''}`,
     );
+  if (p.baseline) {
+    const b = p.baseline;
+    const failing = b.failed + b.errors;
+    lines.push(
+      pc.dim(
+        `    base ${b.commit.slice(0, 8)}: ${b.passed} passed, ${failing} already failing${
+          failing > 0 && b.accepted ? ' (accepted)' : ''
+        }${b.cached ? ', cached' : ''}`,
+      ),
+    );
+  }
   for (const phase of p.phases) {
     const who = phase.executedBy === 'python-backend-specialist' ? '' : pc.dim(` [${phase.executedBy}]`);
     const extra =
