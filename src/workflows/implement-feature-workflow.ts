@@ -407,6 +407,8 @@ function changesSummary(d: Deliverable): Record<string, unknown> {
     files_created: d.deliverables.files_created,
     test_coverage: d.deliverables.test_results.coverage_percentage,
     tests_passed: d.deliverables.test_results.tests_passed,
+    already_failing_on_base: d.deliverables.test_results.already_failing_on_base,
+    new_failures: d.deliverables.test_results.new_failures,
     backward_compatible: d.orchestration_context.backward_compatible,
     branch: d.run.branch,
     commits: d.run.phases.filter((p) => p.commit).map((p) => ({ phase: p.name, commit: p.commit })),
