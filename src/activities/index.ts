@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Pool } from 'pg';
 import { dataDir } from '../stack/paths';
 import type { RunActivities } from '../workflows/run-types';
+import { createBaselineActivities } from './baseline-activities';
 import { createContextActivities } from './context-activities';
 import { createHealthActivities } from './health-activities';
 import { createMemoryActivities } from './memory-activities';
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   worktreesDir?: string;
   /** The codemod/testing engine (default: the real one). */
   engine?: PhaseEngine;
+  /** Where baseline results are cached (default `<data dir>/baselines`; see docs/testing-phase.md). */
+  baselineCacheDir?: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -29,6 +32,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createContextActivities({ pool: deps.pool }),
     ...createWorkspaceActivities({ worktreesDir: deps.worktreesDir ?? path.join(dataDir(), 'worktrees') }),
     ...createPhaseActivities({ engine: deps.engine }),
+    ...createBaselineActivities({
+      engine: deps.engine,
+      cacheDir: deps.baselineCacheDir ?? path.join(dataDir(), 'baselines'),
+    }),
   };
   // The workflows call these by name: the compiler checks that every one exists with its signature.
   const forWorkflows: RunActivities = activities;

@@ -75,6 +75,8 @@ function testingSummary(result: TestingResult): TestingSummary {
       configured: result.mypy.configured,
       ...(result.mypy.passed !== undefined ? { passed: result.mypy.passed } : {}),
     },
+    newFailures: result.newFailures,
+    baseFailures: result.baseFailures,
   };
 }
 
@@ -101,6 +103,7 @@ export function createPhaseActivities(deps: PhaseActivityDeps = {}) {
             signal: ctx.cancellationSignal,
             heartbeat: beat,
             touchedFiles: input.touchedFiles,
+            ...(input.knownFailures?.length ? { knownFailures: input.knownFailures } : {}),
             ...(deps.pytestTimeoutMs ? { timeoutMs: deps.pytestTimeoutMs } : {}),
           });
           testing = testingSummary(tested);

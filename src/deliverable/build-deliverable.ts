@@ -5,7 +5,7 @@
  * and deterministic: the workflow calls it, so it must not read clocks or files.
  */
 import { PHASE_NAMES, type FeatureSpec, type PhaseName } from '../spec/feature-spec';
-import type { PhaseActivityResult, PhaseProgress } from '../workflows/run-types';
+import type { BaselineSummary, PhaseActivityResult, PhaseProgress } from '../workflows/run-types';
 import { deliverableSchema, type Deliverable } from './deliverable-schema';
 
 export interface DeliverableInput {
@@ -22,6 +22,10 @@ export interface DeliverableInput {
   results: Partial<Record<PhaseName, PhaseActivityResult>>;
   /** An aborted run with no completed phase: its empty branch was removed. */
   branchRemoved?: boolean;
+  /** The project's own suite on the base (runs with the baseline step). */
+  baseline?: BaselineSummary;
+  /** New failures phase 6 reported when it failed (no result then). */
+  failedTestingNewFailures?: string[];
 }
 
 /** `serialization (phase 5), testing_validation (phase 6)` */
@@ -39,7 +43,12 @@ function nextAction(input: DeliverableInput): string {
   }
   const skipped = input.phases.filter((p) => p.state === 'skipped');
   const unfinished = input.phases.filter((p) => p.state !== 'completed' && p.state !== 'skipped');
-  if (skipped.length === 0 && unfinished.length === 0) return `Feature ready for review: merge ${branch}`;
+  if (skipped.length === 0 && unfinished.length === 0) {
+    const known = input.baseline?.failing ?? [];
+    return known.length > 0
+      ? `Feature ready for review: merge ${branch}. No new failure; ${known.length} test(s) already failed on the base before any change and were accepted: ${known.slice(0, 5).join(', ')}${known.length > 5 ? ', ...' : ''}`
+      : `Feature ready for review: merge ${branch}`;
+  }
   const parts = [
     ...(skipped.length > 0 ? [`phases skipped by a person: ${named(skipped)}`] : []),
     ...(unfinished.length > 0 ? [`phases not completed: ${named(unfinished)}`] : []),
@@ -87,6 +96,8 @@ export function buildDeliverable(input: DeliverableInput): Deliverable {
         tests_errors: testing?.errors ?? 0,
         tests_skipped: testing?.skipped ?? 0,
         mypy_passed: testing?.mypy.configured ? (testing.mypy.passed ?? false) : null,
+        already_failing_on_base: input.baseline?.failing ?? [],
+        new_failures: testing?.newFailures ?? input.failedTestingNewFailures ?? [],
       },
       feature_details: {
         domain_model_updated: completed('domain_model'),
@@ -141,6 +152,20 @@ export function buildDeliverable(input: DeliverableInput): Deliverable {
             checks: r.checks.map((c) => ({ name: c.name, passed: c.passed })),
           };
         }),
+      ...(input.baseline
+        ? {
+            baseline: {
+              commit: input.baseline.commit,
+              tree: input.baseline.tree,
+              cached: input.baseline.cached,
+              tests_passed: input.baseline.passed,
+              tests_failed: input.baseline.failed,
+              tests_errors: input.baseline.errors,
+              tests_skipped: input.baseline.skipped,
+              failures_accepted: input.baseline.accepted,
+            },
+          }
+        : {}),
       notes: PHASE_NAMES.flatMap((phase) =>
         (input.results[phase]?.checks ?? [])
           .filter((c) => c.name === 'note' && c.detail)

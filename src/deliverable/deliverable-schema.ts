@@ -34,6 +34,10 @@ export const deliverableSchema = z.object({
       tests_errors: z.number().int().min(0),
       tests_skipped: z.number().int().min(0),
       mypy_passed: z.boolean().nullable(),
+      /** Tests of the project that already failed on the base commit, before any change (the baseline). */
+      already_failing_on_base: z.array(z.string()).default([]),
+      /** Tests failing on the branch that did not fail on the base, or generated ones (empty on SUCCESS). */
+      new_failures: z.array(z.string()).default([]),
     }),
     feature_details: z.object({
       domain_model_updated: z.boolean(),
@@ -71,6 +75,20 @@ export const deliverableSchema = z.object({
         checks: z.array(z.object({ name: z.string(), passed: z.boolean() })),
       }),
     ),
+    /** The project's own suite on the base commit, measured before any phase (absent in older runs). */
+    baseline: z
+      .object({
+        commit: z.string(),
+        tree: z.string(),
+        cached: z.boolean(),
+        tests_passed: z.number().int().min(0),
+        tests_failed: z.number().int().min(0),
+        tests_errors: z.number().int().min(0),
+        tests_skipped: z.number().int().min(0),
+        /** True when a person accepted the base's failing tests (`retry --accept-failures`). */
+        failures_accepted: z.boolean(),
+      })
+      .optional(),
     /** What a phase chose not to do, and why (e.g. no database test: no path can be given). */
     notes: z.array(z.object({ phase: z.string(), note: z.string() })),
   }),

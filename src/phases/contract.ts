@@ -43,6 +43,10 @@ export interface TestingResult extends PhaseEditResult {
   touchedModuleCoverage: Record<string, number>;
   mypy: { configured: boolean; passed?: boolean; output?: string };
   failures: TestFailure[];
+  /** Ids of failing tests that are not accepted base failures (or are generated): what fails phase 6. */
+  newFailures: string[];
+  /** Ids of failing tests a person accepted as already failing on the base (they do not fail phase 6). */
+  baseFailures: string[];
   /** Per generated category: its file and how its tests went (set by the testing phase). */
   categories?: Record<
     'unit' | 'integration' | 'migration',

@@ -19,12 +19,18 @@ import { touchedCoverage } from '../validation/coverage-report';
 import { runMypy } from '../validation/mypy-runner';
 import { compilePythonFiles } from '../validation/py-compile';
 import { runPytest } from '../validation/pytest-runner';
+import { headline } from '../validation/failure-headline';
+import { judgeFailures } from '../baseline/judge-failures';
 import type { CodeChange, TestFailure, TestingResult } from './contract';
 import { newFileNewline } from './source-file';
 import { outsideWorkspaceProblem } from '../spec/workspace-paths';
 
+export { headline };
+
 const MAX_FAILURES = 50;
 const MAX_MESSAGE = 2_000;
+/** Failing ids kept in the result (as many as the baseline keeps). */
+const MAX_IDS = 1_000;
 
 export interface TestingPhaseOptions {
   /** Interpreter (absolute or relative to the root); default: `resolvePython`. */
@@ -35,6 +41,11 @@ export interface TestingPhaseOptions {
   heartbeat?: (detail: unknown) => void;
   /** Files phases 1–5 changed (relative); default: every file the anchor map names. */
   touchedFiles?: string[];
+  /**
+   * Ids of tests already failing on the base that a person accepted (the baseline step): they may
+   * still fail; any other failure, and any failure of a generated test, fails the phase.
+   */
+  knownFailures?: string[];
 }
 
 /** Source files the anchors point at: what phases 1–5 edit. */
@@ -166,20 +177,6 @@ export async function writeGenerated(
   return { created, modified };
 }
 
-/**
- * The line of a failure a person reads first. pytest's own first line can be generic ("collection
- * failure"): then the first line of the error itself (e.g. `sqlite3.OperationalError: ...`) follows.
- */
-export function headline(message: string): string {
-  const lines = message
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  const first = lines[0] ?? '';
-  const specific = /\b\w*(Error|Exception|Warning|Exit)\b|assert|failed on \w+ with/i.test(first);
-  return !specific && lines[1] ? `${first}: ${lines[1]}` : first;
-}
-
 function covPackages(config: ProjectConfig, anchors: AnchorMap): string[] {
   return config.coverage.source.length > 0 ? config.coverage.source : [anchors.package];
 }
@@ -269,9 +266,21 @@ export async function runTestingPhase(
     );
   }
   const junit = run.junit;
-  // Capped: the result travels in Temporal payloads (a broken base can fail hundreds of tests).
-  const failures: TestFailure[] = junit.cases
-    .filter((c) => c.outcome === 'failed' || c.outcome === 'error')
+  // The judgement: no new failure, and every generated test passes (an accepted base failure in a
+  // generated file does not count as accepted).
+  const known = new Set(options.knownFailures ?? []);
+  const judged = judgeFailures({
+    cases: junit.cases,
+    exitCode: run.exitCode,
+    knownFailures: options.knownFailures,
+    generatedFiles: generated.map((g) => g.path),
+  });
+  const { newFailures, baseFailures } = judged;
+  const failingCases = junit.cases.filter((c) => c.outcome === 'failed' || c.outcome === 'error');
+  const isNew = (c: (typeof failingCases)[number]) => !baseFailures.includes(c.id);
+  // Capped: the result travels in Temporal payloads (a broken base can fail hundreds of tests). New
+  // failures first: they are what a person must look at.
+  const failures: TestFailure[] = [...failingCases.filter(isNew), ...failingCases.filter((c) => !isNew(c))]
     .slice(0, MAX_FAILURES)
     .map((c) => ({ id: c.id, message: (c.message ?? c.outcome).slice(0, MAX_MESSAGE) }));
   const categories = Object.fromEntries(
@@ -306,11 +315,13 @@ export async function runTestingPhase(
       { uncollected: uncollected.map((c) => categories[c].file), outputTail: run.outputTail },
     );
   }
-  const suitePassed = junit.failed + junit.errors === 0 && run.exitCode === 0;
+  const suitePassed = judged.passed;
   checks.push({
     name: 'pytest',
     passed: suitePassed,
-    detail: `${junit.passed} passed, ${junit.failed} failed, ${junit.errors} errors, ${junit.skipped} skipped`,
+    detail: `${junit.passed} passed, ${junit.failed} failed, ${junit.errors} errors, ${junit.skipped} skipped${
+      baseFailures.length > 0 ? ` (${baseFailures.length} already failing on the base, accepted)` : ''
+    }`,
   });
   for (const note of notes) checks.push({ name: 'note', passed: true, detail: note });
   const sourceTouched = touched.filter((f) => !f.startsWith(`${anchors.tests.folder}/`));
@@ -372,6 +383,8 @@ export async function runTestingPhase(
     touchedModuleCoverage,
     mypy,
     failures,
+    newFailures: newFailures.slice(0, MAX_IDS),
+    baseFailures: baseFailures.slice(0, MAX_IDS),
     categories,
   };
   // Fail closed: a check that could not run (no coverage report, mypy unavailable) has failed.
@@ -379,14 +392,21 @@ export async function runTestingPhase(
   const mypyUnavailable = checks.find((c) => c.name === 'mypy' && !c.passed && mypyBlocking.length === 0);
   if (mypyUnavailable) unrun.push(mypyUnavailable);
   if (!suitePassed || mypyBlocking.length > 0 || unrun.length > 0) {
-    const failing = junit.failed + junit.errors;
+    const failing = newFailures.length;
+    const accepted =
+      baseFailures.length > 0 ? ` (${baseFailures.length} more already failing on the base, accepted)` : '';
     const summary = [
-      ...(failing > 0 || !suitePassed ? [`${failing} failing tests`] : []),
+      ...(failing > 0 || !suitePassed
+        ? [`${failing} ${known.size > 0 ? 'new ' : ''}failing tests${accepted}`]
+        : []),
       ...(mypyBlocking.length > 0 ? [`${mypyBlocking.length} mypy errors in touched files`] : []),
       ...(unrun.length > 0 ? [`${unrun.length} check(s) could not run`] : []),
     ].join(', ');
     const lines = [
-      ...failures.slice(0, 10).map((f) => `${f.id}: ${headline(f.message)}`),
+      ...failures
+        .filter((f) => newFailures.includes(f.id))
+        .slice(0, 10)
+        .map((f) => `${f.id}: ${headline(f.message)}`),
       ...mypyBlocking.slice(0, 10).map((m) => `mypy ${m}`),
       ...unrun.map((c) => `${c.name}: ${c.detail ?? 'failed'}`),
     ];

@@ -58,6 +58,8 @@ export function skipRefusal(step: StepName): string | undefined {
       return 'load_context cannot be skipped: the run has no spec without it; retry or abort';
     case 'prepare_workspace':
       return 'prepare_workspace cannot be skipped: every phase works in its worktree; retry or abort';
+    case 'baseline_tests':
+      return 'baseline_tests cannot be skipped: fix the base and retry --rebase, accept the failing tests with retry --accept-failures, or abort';
     case 'analyze_codebase':
       return 'analyze_codebase cannot be skipped: every phase edits what the analysis finds, so nothing could run; fix the cause and retry (with --spec fixed.json when the spec is wrong), or abort';
     default:

@@ -11,6 +11,7 @@ import {
   ApplicationFailure,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -21,6 +22,7 @@ import { SpecialistError } from '../errors';
 import type { FeatureSpec, PhaseName, PlanEntry } from '../spec/feature-spec';
 import { ACTIVITY_PRESETS } from './activity-presets';
 import { CancelCleanup } from './cancel-cleanup';
+import { BASELINE_PATCH, BASELINE_STEP, newFailuresOf, runBaselineStep } from './baseline-step';
 import { PHASES, RUN_ABORTED, SUB_AGENT_WORKFLOWS, progressQuery } from './definitions';
 import { describeFailure } from './failure-info';
 import { installDecisionHandlers, publisher } from './person-decisions';
@@ -57,6 +59,9 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
   const commitDate = info.startTime.toISOString();
   const tracker = new RunTracker(workflowId, input.feature, delegate);
 
+  // Runs started before the baseline step existed replay without it (docs/durable-run.md, Determinism).
+  const baselineFirst = patched(BASELINE_PATCH);
+  if (baselineFirst) tracker.addPreStep(BASELINE_STEP);
   setHandler(progressQuery, () => tracker.snapshot());
   const publish = publisher(tracker, input.searchAttributes ?? true);
   const waitForPerson = installDecisionHandlers(tracker, publish);
@@ -76,6 +81,12 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
     prepared: workspace,
     settled,
   }));
+  /** Tests already failing on the base that a person accepted: phase 6 judges only new failures. */
+  let acceptedFailures: string[] = [];
+  /** A `retry --rebase` asked to move the worktree onto the repository's HEAD before the next analysis. */
+  let pendingRebase = false;
+  /** New failures phase 6 reported when it failed (its result is then missing). */
+  let failedTestingNewFailures: string[] | undefined;
 
   const deliverable = (outcome: 'completed' | 'aborted', branchRemoved = false): Deliverable | undefined =>
     spec && workspace
@@ -91,6 +102,8 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
           phases: tracker.progress.phases,
           results,
           branchRemoved,
+          baseline: tracker.progress.baseline,
+          failedTestingNewFailures,
         })
       : undefined;
 
@@ -150,6 +163,7 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
           return undefined;
         }
         if (made.request.spec) spec = made.request.spec;
+        if (made.request.rebase) pendingRebase = true;
       }
     }
   };
@@ -175,12 +189,65 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
   tracker.progress.worktree = prepared.worktree;
   tracker.progress.baseCommit = prepared.baseCommit;
 
-  await preStep('analyze_codebase', () =>
-    codemod.analyzeCodebase.executeWithOptions(
-      { summary: `analyse the codebase for ${describeChanges(spec!)}` },
-      [{ workflowId, workspace: input.workspace, worktree: prepared.worktree, spec: spec! }],
-    ),
-  );
+  // A person's `retry --rebase` runs the base's tests for real, past the cache.
+  let rebased = false;
+  /** Moves the worktree onto the repository's HEAD (asked by `retry --rebase`; no phase is committed). */
+  const rebase = async () => {
+    const moved = await quick.rebaseWorkspace.executeWithOptions(
+      { summary: "move the worktree onto the repository's HEAD" },
+      [{ workspace: input.workspace, worktree: prepared.worktree, baseCommit: prepared.baseCommit }],
+    );
+    prepared.baseCommit = moved.baseCommit;
+    tracker.progress.baseCommit = moved.baseCommit;
+    delete tracker.progress.baseline;
+    acceptedFailures = [];
+    pendingRebase = false;
+    rebased = true;
+  };
+
+  /** The analysis, then the project's own suite on the base; again from the analysis after a rebase. */
+  const analyzeAndBaseline = async () => {
+    for (;;) {
+      await preStep('analyze_codebase', async () => {
+        // Inside the step: a rebase that fails waits like the analysis would.
+        if (pendingRebase) await rebase();
+        return codemod.analyzeCodebase.executeWithOptions(
+          { summary: `analyse the codebase for ${describeChanges(spec!)}` },
+          [{ workflowId, workspace: input.workspace, worktree: prepared.worktree, spec: spec! }],
+        );
+      });
+      if (!baselineFirst) return;
+      const outcome = await runBaselineStep({
+        tracker,
+        publish,
+        waitForPerson: (step, failure) => waitForPerson(step, failure),
+        measure: (fresh) =>
+          testing.runBaselineTests.executeWithOptions(
+            { summary: `the project's own tests on the base ${prepared.baseCommit.slice(0, 12)}` },
+            [
+              {
+                workflowId,
+                workspace: input.workspace,
+                worktree: prepared.worktree,
+                baseCommit: prepared.baseCommit,
+                spec: spec!,
+                ...(fresh ? { fresh } : {}),
+              },
+            ],
+          ),
+        abort: (request) => abort(request, BASELINE_STEP),
+        setSpec: (corrected) => (spec = corrected),
+        fresh: rebased,
+      });
+      rebased = false;
+      if (outcome.kind === 'ready') {
+        acceptedFailures = outcome.accepted;
+        return;
+      }
+      pendingRebase = true;
+    }
+  };
+  await analyzeAndBaseline();
 
   // A corrected spec sent with a retry of the analysis may change the plan.
   plan = planOf(spec!);
@@ -208,6 +275,9 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
       commitDate,
       touchedFiles: touchedFiles(settled, results),
       executedBy: agent ?? 'python-backend-specialist',
+      ...(entry.name === 'testing_validation' && acceptedFailures.length > 0
+        ? { knownFailures: acceptedFailures }
+        : {}),
     };
     const summary = `phase ${meta.number}/6: ${meta.title} — ${describeChanges(spec!)}`;
     try {
@@ -239,6 +309,7 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
     } catch (err) {
       if (isCancellation(err)) throw err;
       const failure = describeFailure(err);
+      if (entry.name === 'testing_validation') failedTestingNewFailures = newFailuresOf(err);
       states[entry.name] = 'failed';
       row.state = 'failed';
       row.error = failure;
@@ -258,6 +329,8 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
           tracker.setPlan(plan, delegate);
         }
         if (made.request.fromPhase !== undefined) rewind(made.request.fromPhase);
+        // No phase stays committed (the validator checked): the analysis and the baseline run again on HEAD.
+        if (made.request.rebase) pendingRebase = true;
       }
       tracker.refreshBlocked(plan, states);
     }
@@ -279,6 +352,11 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
   };
 
   for (;;) {
+    if (pendingRebase) {
+      await analyzeAndBaseline();
+      plan = planOf(spec!);
+      tracker.setPlan(plan, delegate);
+    }
     const next = readyEntries(plan, states)[0];
     if (!next) break;
     await runEntry(next);
@@ -347,6 +425,8 @@ function changesSummary(d: Deliverable): Record<string, unknown> {
     files_created: d.deliverables.files_created,
     test_coverage: d.deliverables.test_results.coverage_percentage,
     tests_passed: d.deliverables.test_results.tests_passed,
+    already_failing_on_base: d.deliverables.test_results.already_failing_on_base,
+    new_failures: d.deliverables.test_results.new_failures,
     backward_compatible: d.orchestration_context.backward_compatible,
     branch: d.run.branch,
     commits: d.run.phases.filter((p) => p.commit).map((p) => ({ phase: p.name, commit: p.commit })),

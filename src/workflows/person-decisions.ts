@@ -5,6 +5,7 @@
  */
 import { condition, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { SPECIALIST_FEATURE, SPECIALIST_PHASE, SPECIALIST_STATUS } from '../stack/search-attributes';
+import { baselineRetryRefusal } from './baseline-step';
 import { abortUpdate, retryUpdate, skipRefusal, skipUpdate } from './definitions';
 import type { FailureInfo } from './failure-info';
 import type { RunTracker } from './run-tracker';
@@ -48,11 +49,16 @@ export function installDecisionHandlers(tracker: RunTracker, publish: () => void
       const step = tracker.progress.waiting?.step;
       tracker.clearWaiting();
       const from = request.fromPhase ? ` from phase ${request.fromPhase}` : '';
-      return `retrying ${step ?? 'the failed step'}${from}${request.spec ? ' with the corrected spec' : ''}`;
+      if (request.acceptBaselineFailures)
+        return 'going on with the tests already failing on the base accepted: phase 6 fails only on new failures';
+      const rebase = request.rebase ? ' on the repository HEAD' : '';
+      return `retrying ${step ?? 'the failed step'}${from}${rebase}${request.spec ? ' with the corrected spec' : ''}`;
     },
     {
       validator: (request) => {
         mustBeWaiting();
+        const baselineRefusal = baselineRetryRefusal(tracker.progress, request);
+        if (baselineRefusal) throw new Error(baselineRefusal);
         if (request.fromPhase === undefined) return;
         const waitingNumber = tracker.progress.waiting?.phaseNumber;
         if (waitingNumber === undefined)

@@ -60,6 +60,12 @@ export class RunTracker {
     return found;
   }
 
+  /** A pre-step that only some runs have (the baseline, behind a `patched()` marker), after the others. */
+  addPreStep(name: StepName): void {
+    if (!this.progress.preSteps.some((s) => s.name === name))
+      this.progress.preSteps.push({ name, state: 'pending' });
+  }
+
   preStep(name: StepName) {
     const found = this.progress.preSteps.find((s) => s.name === name);
     if (!found) throw new TypeError(`step ${name} is not a pre-step`);
@@ -128,6 +134,14 @@ export class RunTracker {
         '',
         [
           `\`specialist retry ${p.workflowId} [--spec fixed.json]\``,
+          ...(p.waiting.step === 'baseline_tests'
+            ? [
+                `\`specialist retry ${p.workflowId} --rebase\` (after fixing the base)`,
+                ...(p.waiting.type === 'BaselineFailing'
+                  ? [`\`specialist retry ${p.workflowId} --accept-failures\``]
+                  : []),
+              ]
+            : []),
           ...(skipRefusal(p.waiting.step) ? [] : [`\`specialist skip ${p.workflowId}\``]),
           `\`specialist abort ${p.workflowId}\``,
         ].join(' · '),

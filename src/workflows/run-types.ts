@@ -3,6 +3,7 @@
  * `progress` query and the person's decisions. Types only (no runtime code), so both the workflow
  * bundle and the activities import them without pulling anything into the other side.
  */
+import type { BaselineResult } from '../baseline/baseline-result';
 import type { TestingResult } from '../phases/contract';
 import type { FeatureSpec, PhaseName, SubAgent } from '../spec/feature-spec';
 
@@ -23,7 +24,7 @@ export interface ImplementFeatureInput {
 }
 
 export type StepName =
-  'load_context' | 'prepare_workspace' | 'analyze_codebase' | PhaseName | 'record_summary';
+  'load_context' | 'prepare_workspace' | 'analyze_codebase' | 'baseline_tests' | PhaseName | 'record_summary';
 
 export type StepState = 'pending' | 'running' | 'completed' | 'failed' | 'skipped' | 'blocked';
 
@@ -91,6 +92,23 @@ export interface RunProgress {
   phases: PhaseProgress[];
   /** Set once a cancelled run has cleaned up. */
   cancelled?: CancelledRun;
+  /** The project's own suite on the base commit (runs that have the baseline step). */
+  baseline?: BaselineSummary;
+}
+
+/** The baseline as the progress query and the deliverable show it. */
+export interface BaselineSummary {
+  commit: string;
+  tree: string;
+  cached: boolean;
+  passed: number;
+  failed: number;
+  errors: number;
+  skipped: number;
+  /** Ids of the tests already failing on the base. */
+  failing: string[];
+  /** True once a person accepted them (`retry --accept-failures`): phase 6 then judges only new failures. */
+  accepted: boolean;
 }
 
 /** Decisions a person sends while the run waits (Temporal Updates). */
@@ -99,6 +117,13 @@ export interface RetryRequest {
   fromPhase?: number;
   /** A corrected feature spec (already validated by the client). */
   spec?: FeatureSpec;
+  /**
+   * Move the run's worktree onto the repository's current HEAD first (then the analysis and the
+   * baseline run again). Only while no phase stays committed: before any phase, or with `fromPhase: 1`.
+   */
+  rebase?: boolean;
+  /** While the base's own tests fail: go on with them accepted (phase 6 then fails only on new ones). */
+  acceptBaselineFailures?: boolean;
 }
 export interface SkipRequest {
   reason?: string;
@@ -126,6 +151,8 @@ export interface PhaseActivityInput {
   touchedFiles: string[];
   /** Who runs the phase, recorded in the commit message trailer. */
   executedBy: string;
+  /** Phase 6: ids of tests already failing on the base that a person accepted (not new failures). */
+  knownFailures?: string[];
 }
 
 /** What a phase activity returns: small, never file contents. */
@@ -154,7 +181,13 @@ export type TestingSummary = Pick<
   | 'integrationTestsPassed'
   | 'migrationTestsPassed'
   | 'coveragePercentage'
-> & { mypy: { configured: boolean; passed?: boolean } };
+> & {
+  mypy: { configured: boolean; passed?: boolean };
+  /** Failing tests not already failing on the base (empty when phase 6 passed). */
+  newFailures?: string[];
+  /** Accepted base failures that still fail on the branch. */
+  baseFailures?: string[];
+};
 
 /** Input of the two sub-agent child workflows. */
 export type SubAgentInput = PhaseActivityInput & { agent: SubAgent };
@@ -198,6 +231,33 @@ export interface AnalyzeInput {
   spec: FeatureSpec;
 }
 
+export interface BaselineInput {
+  workflowId: string;
+  workspace: string;
+  worktree: string;
+  /** The commit the worktree stands on (no phase committed yet). */
+  baseCommit: string;
+  spec: FeatureSpec;
+  /** Ignore the cache: a person retried after changing something the tree id does not show. */
+  fresh?: boolean;
+}
+
+export type { BaselineResult };
+
+export interface RebaseInput {
+  workspace: string;
+  worktree: string;
+  /** The base the run stands on now. */
+  baseCommit: string;
+}
+
+export interface RebasedWorkspace {
+  /** The repository's HEAD the worktree now stands on. */
+  baseCommit: string;
+  /** False when HEAD had not moved. */
+  moved: boolean;
+}
+
 export interface RecordSummaryInput {
   workflowId: string;
   taskId: string;
@@ -239,6 +299,8 @@ export interface RunActivities {
   applyApiLayerPhase(input: PhaseActivityInput): Promise<PhaseActivityResult>;
   applySerializationPhase(input: PhaseActivityInput): Promise<PhaseActivityResult>;
   runTestingValidationPhase(input: PhaseActivityInput): Promise<PhaseActivityResult>;
+  runBaselineTests(input: BaselineInput): Promise<BaselineResult>;
+  rebaseWorkspace(input: RebaseInput): Promise<RebasedWorkspace>;
   recordImplementationSummary(input: RecordSummaryInput): Promise<{ version: number }>;
   releaseWorkspace(input: ReleaseWorkspaceInput): Promise<ReleasedWorkspace>;
 }

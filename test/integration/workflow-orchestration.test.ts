@@ -45,7 +45,14 @@ interface Call {
   baseCommit?: string;
   spec?: FeatureSpec;
   release?: ReleaseWorkspaceInput;
+  fresh?: boolean;
+  knownFailures?: string[];
 }
+
+/** Tests the mocked baseline reports as failing on a base commit (by commit; empty = green). */
+const baselineFailing: Record<string, string[]> = {};
+/** What the mocked repository's HEAD is when a run rebases. */
+const repositoryHead = { commit: 'a'.repeat(40) };
 
 /** Mock activities: record every call; `failNext[name]` makes the next N calls fail deterministically. */
 function mockActivities(failNext: Record<string, number>, calls: Call[], memory: unknown[]) {
@@ -62,7 +69,13 @@ function mockActivities(failNext: Record<string, number>, calls: Call[], memory:
   const phase =
     (name: string) =>
     async (input: PhaseActivityInput): Promise<PhaseActivityResult> => {
-      calls.push({ name, phase: input.phase, baseCommit: input.baseCommit, spec: input.spec });
+      calls.push({
+        name,
+        phase: input.phase,
+        baseCommit: input.baseCommit,
+        spec: input.spec,
+        ...(input.knownFailures ? { knownFailures: input.knownFailures } : {}),
+      });
       fail(input.phase);
       const file = `src/${input.phase}.py`;
       return {
@@ -108,6 +121,29 @@ function mockActivities(failNext: Record<string, number>, calls: Call[], memory:
       calls.push({ name: 'analyzeCodebase', spec: input.spec });
       fail('analyze_codebase');
       return { files: {}, notes: [] };
+    },
+    runBaselineTests: async (input) => {
+      calls.push({ name: 'runBaselineTests', baseCommit: input.baseCommit, fresh: input.fresh });
+      const failing = baselineFailing[input.baseCommit] ?? [];
+      return {
+        commit: input.baseCommit,
+        tree: `tree-of-${input.baseCommit.slice(0, 4)}`,
+        interpreter: '/usr/bin/python3',
+        cached: input.fresh ? false : calls.filter((c) => c.name === 'runBaselineTests').length > 1,
+        passed: 40,
+        failed: failing.length,
+        errors: 0,
+        skipped: 0,
+        failing,
+        truncated: false,
+        failures: failing.map((id) => ({ id, message: 'AssertionError: assert 1 == 2' })),
+        exitCode: failing.length > 0 ? 1 : 0,
+        outputTail: '',
+      };
+    },
+    rebaseWorkspace: async (input) => {
+      calls.push({ name: 'rebaseWorkspace', baseCommit: input.baseCommit });
+      return { baseCommit: repositoryHead.commit, moved: repositoryHead.commit !== input.baseCommit };
     },
     applyDomainModelPhase: phase('applyDomainModelPhase'),
     applyDatabaseMigrationPhase: phase('applyDatabaseMigrationPhase'),
@@ -162,6 +198,7 @@ describe('the implementFeature workflow (mocked activities)', () => {
     calls.length = 0;
     memory.length = 0;
     for (const key of Object.keys(failNext)) delete failNext[key];
+    for (const key of Object.keys(baselineFailing)) delete baselineFailing[key];
   });
 
   const start = (delegate: boolean) =>
@@ -434,5 +471,92 @@ describe('the implementFeature workflow (mocked activities)', () => {
     await waitUntil(open, (p) => p.status === 'waiting');
     await open.executeUpdate(abortUpdate, { args: [{}] });
     await open.result().catch(() => undefined);
+  });
+  it("stops before phase 1 when the base's own tests fail, and goes on with them accepted", async () => {
+    baselineFailing['0'.repeat(40)] = ['tests/test_tasks.py::test_broken_on_base'];
+    const handle = await start(false);
+    const waiting = await waitUntil(handle, (p) => p.status === 'waiting');
+    expect(waiting.waiting).toMatchObject({ step: 'baseline_tests', type: 'BaselineFailing' });
+    expect(waiting.waiting!.message).toMatch(/already failing on the base/);
+    expect(waiting.waiting!.message).toMatch(/tests\/test_tasks\.py::test_broken_on_base: AssertionError/);
+    expect(waiting.baseline).toMatchObject({
+      failing: ['tests/test_tasks.py::test_broken_on_base'],
+      accepted: false,
+    });
+    // Found before any phase, not after five commits.
+    expect(calls.filter((c) => c.phase)).toEqual([]);
+    const refusedSkip = await handle.executeUpdate(skipUpdate, { args: [{}] }).catch((e: Error) => e);
+    expect((refusedSkip as Error & { cause?: Error }).cause?.message).toMatch(
+      /baseline_tests cannot be skipped/,
+    );
+    const refusedBoth = await handle
+      .executeUpdate(retryUpdate, { args: [{ acceptBaselineFailures: true, rebase: true }] })
+      .catch((e: Error) => e);
+    expect((refusedBoth as Error & { cause?: Error }).cause?.message).toMatch(/exclude each other/);
+    await expect(
+      handle.executeUpdate(retryUpdate, { args: [{ acceptBaselineFailures: true }] }),
+    ).resolves.toMatch(/accepted/);
+    const result = deliverableSchema.parse(await handle.result());
+    expect(result.execution_status.status).toBe('SUCCESS');
+    expect(calls.find((c) => c.phase === 'testing_validation')!.knownFailures).toEqual([
+      'tests/test_tasks.py::test_broken_on_base',
+    ]);
+    expect(result.deliverables.test_results.already_failing_on_base).toEqual([
+      'tests/test_tasks.py::test_broken_on_base',
+    ]);
+    expect(result.deliverables.test_results.new_failures).toEqual([]);
+    expect(result.run.baseline).toMatchObject({ failures_accepted: true, tests_failed: 1 });
+    expect(result.orchestration_context.next_recommended_action).toMatch(/already failed on the base/);
+    await record(handle, 'baseline-accepted');
+  });
+
+  it('retry --rebase moves a run waiting on its base onto HEAD: analysis and baseline again, phases on the new base', async () => {
+    baselineFailing['0'.repeat(40)] = ['tests/test_tasks.py::test_broken_on_base'];
+    const handle = await start(true);
+    await waitUntil(handle, (p) => p.status === 'waiting' && p.waiting?.step === 'baseline_tests');
+    await expect(handle.executeUpdate(retryUpdate, { args: [{ rebase: true }] })).resolves.toMatch(
+      /on the repository HEAD/,
+    );
+    const result = deliverableSchema.parse(await handle.result());
+    expect(result.execution_status.status).toBe('SUCCESS');
+    const names = calls.filter((c) => !c.phase).map((c) => c.name);
+    expect(names.slice(0, 7)).toEqual([
+      'loadTechnicalContext',
+      'prepareWorkspace',
+      'analyzeCodebase',
+      'runBaselineTests',
+      'rebaseWorkspace',
+      'analyzeCodebase',
+      'runBaselineTests',
+    ]);
+    // The first phase starts from the new base.
+    expect(calls.find((c) => c.phase === 'domain_model')!.baseCommit).toBe('a'.repeat(40));
+    expect(result.run.base_commit).toBe('a'.repeat(40));
+    expect(result.deliverables.test_results.already_failing_on_base).toEqual([]);
+    await record(handle, 'baseline-rebase');
+  });
+
+  it('refuses --rebase while a committed phase would stay, and re-runs every phase on HEAD with --phase 1', async () => {
+    failNext.api_layer = 1;
+    const handle = await start(false);
+    await waitUntil(handle, (p) => p.status === 'waiting');
+    const refused = await handle
+      .executeUpdate(retryUpdate, { args: [{ rebase: true }] })
+      .catch((e: Error) => e);
+    expect((refused as Error & { cause?: Error }).cause?.message).toMatch(
+      /only while no phase is committed; domain_model \(phase 1\), database_migration \(phase 2\), service_layer \(phase 3\) would stay/,
+    );
+    const accept = await handle
+      .executeUpdate(retryUpdate, { args: [{ acceptBaselineFailures: true }] })
+      .catch((e: Error) => e);
+    expect((accept as Error & { cause?: Error }).cause?.message).toMatch(/--accept-failures applies only/);
+    await handle.executeUpdate(retryUpdate, { args: [{ rebase: true, fromPhase: 1 }] });
+    const result = deliverableSchema.parse(await handle.result());
+    expect(result.execution_status.status).toBe('SUCCESS');
+    const rerun = calls.filter((c) => c.phase === 'domain_model');
+    expect(rerun.map((c) => c.baseCommit![0])).toEqual(['0', 'a']);
+    expect(calls.filter((c) => c.name === 'runBaselineTests').map((c) => c.fresh)).toEqual([undefined, true]);
+    expect(result.run.phases.map((p) => p.commit?.[0])).toEqual(['1', '2', '3', '4', '5', '6']);
+    await record(handle, 'rebase-from-phase-1');
   });
 });

@@ -214,12 +214,27 @@ export function registerRunCommands(program: Command): void {
       return n;
     })
     .option('--spec <file>', 'a corrected feature spec (same feature name)')
+    .option(
+      '--rebase',
+      "move the run onto the repository's current HEAD first (only while no phase stays committed; with --phase 1 every phase runs again)",
+    )
+    .option(
+      '--accept-failures',
+      'go on with the tests already failing on the base accepted (phase 6 then fails only on new failures)',
+    )
     .option('--detach', 'return once the run accepted the retry')
     .option('--json', 'print only the deliverable JSON on stdout')
     .action(
       async (
         workflowId: string,
-        options: { phase?: number; spec?: string; detach?: boolean; json?: boolean },
+        options: {
+          phase?: number;
+          spec?: string;
+          rebase?: boolean;
+          acceptFailures?: boolean;
+          detach?: boolean;
+          json?: boolean;
+        },
       ) => {
         const spec = options.spec ? readSpecFile(options.spec) : undefined;
         await withSession(async (session) => {
@@ -227,6 +242,8 @@ export function registerRunCommands(program: Command): void {
           const request: RetryRequest = {
             ...(options.phase ? { fromPhase: options.phase } : {}),
             ...(spec ? { spec } : {}),
+            ...(options.rebase ? { rebase: true } : {}),
+            ...(options.acceptFailures ? { acceptBaselineFailures: true } : {}),
           };
           if (spec) {
             const memo = (await handle.describe()).memo as { techSpecTaskId?: string } | undefined;

@@ -26,6 +26,17 @@ export function renderProgress(p: RunProgress, uiLink?: string): string[] {
     lines.push(
       `  ${MARK[step.state]} ${step.name.replace(/_/g, ' ')}${step.error ? pc.red(`  ${step.error.type}`) : ''}`,
     );
+  if (p.baseline) {
+    const b = p.baseline;
+    const failing = b.failed + b.errors;
+    lines.push(
+      pc.dim(
+        `    base ${b.commit.slice(0, 8)}: ${b.passed} passed, ${failing} already failing${
+          failing > 0 && b.accepted ? ' (accepted)' : ''
+        }${b.cached ? ', cached' : ''}`,
+      ),
+    );
+  }
   for (const phase of p.phases) {
     const who = phase.executedBy === 'python-backend-specialist' ? '' : pc.dim(` [${phase.executedBy}]`);
     const extra =
@@ -78,6 +89,7 @@ export function renderWaiting(p: RunProgress): string[] {
   if (!p.waiting) return [];
   const id = p.workflowId;
   const phaseHint = p.waiting.phaseNumber ? ` [--phase 1..${p.waiting.phaseNumber}]` : '';
+  if (p.waiting.step === 'baseline_tests') return renderBaselineWaiting(p);
   return [
     '',
     pc.yellow(`${p.waiting.step} failed (${p.waiting.type}):`),
@@ -87,6 +99,31 @@ export function renderWaiting(p: RunProgress): string[] {
     `  specialist retry ${id}${phaseHint} [--spec fixed-spec.json]`,
     // Only where skipping can help (never a step the phases need); a skip ends the run FAILED.
     ...(skipRefusal(p.waiting.step) ? [] : [`  specialist skip ${id}    (the run then ends FAILED)`]),
+    `  specialist abort ${id}`,
+  ];
+}
+
+/** The base's own tests fail (or could not run): fix the base and rebase, retry, accept, or abort. */
+function renderBaselineWaiting(p: RunProgress): string[] {
+  const id = p.workflowId;
+  const failing = p.waiting!.type === 'BaselineFailing';
+  return [
+    '',
+    pc.yellow(
+      failing
+        ? "baseline_tests: the project's own tests already fail on the base, before any change:"
+        : `baseline_tests failed (${p.waiting!.type}):`,
+    ),
+    ...p.waiting!.message.split('\n').map((l) => `  ${l}`),
+    '',
+    'The run is waiting, before any phase. One of:',
+    `  specialist retry ${id} --rebase            (after fixing the tests on the base branch: the run moves onto its HEAD)`,
+    `  specialist retry ${id}                     (run the tests again on the same base, e.g. after fixing the environment)`,
+    ...(failing
+      ? [
+          `  specialist retry ${id} --accept-failures   (go on; phase 6 then fails only on new failures, and lists these)`,
+        ]
+      : []),
     `  specialist abort ${id}`,
   ];
 }
