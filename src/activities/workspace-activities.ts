@@ -42,16 +42,21 @@ export function ownerNote(workflowId: string, runId: string): string {
 }
 
 /** The workflow id of the run that created `branch`, when a run did. */
-async function branchOwner(root: string, branch: string): Promise<string | undefined> {
+export async function branchOwner(root: string, branch: string): Promise<string | undefined> {
   const note = await branchCreationNote(root, branch);
   return note?.startsWith(OWNER_PREFIX) ? note.slice(OWNER_PREFIX.length).split(' ')[0] : undefined;
 }
 
-function branchTaken(root: string, branch: string, ownerId: string | undefined): SpecialistError {
+export function branchTaken(
+  root: string,
+  branch: string,
+  ownerId: string | undefined,
+  then = 'then retry',
+): SpecialistError {
   const by = ownerId ? `run ${ownerId} made it` : 'an earlier run, or a person, made it';
   return new SpecialistError(
     ERROR_TYPES.workspaceInvalid,
-    `branch ${branch} already exists in ${root} (${by}): a branch belongs to the run that created it. Delete it with \`git -C ${root} branch -D ${branch}\` or give the feature another name, then retry`,
+    `branch ${branch} already exists in ${root} (${by}): a branch belongs to the run that created it. Delete it with \`git -C ${root} branch -D ${branch}\` or give the feature another name, ${then}`,
     { branch, workspace: root, ...(ownerId ? { owner: ownerId } : {}) },
   );
 }

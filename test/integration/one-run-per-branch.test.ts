@@ -211,6 +211,15 @@ describe('one run per branch', () => {
     expect(deliverableSchema.parse(JSON.parse(attached.stdout)).run.head_commit).toBe(
       deliverable.run.head_commit,
     );
+
+    // The run has closed and left its branch: the next `run` of the feature is refused before it
+    // starts anything, naming the run that made the branch.
+    const again = await cli(['run', SPEC, '--workspace', repo], shared());
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(
+      `branch feature/task-summary already exists in ${repo} (run ${id} made it)`,
+    );
+    expect(again.stderr).toContain('branch -D feature/task-summary');
   });
 });
 

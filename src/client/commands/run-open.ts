@@ -10,6 +10,8 @@ import {
   type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { branchOwner, branchTaken } from '../../activities/workspace-activities';
+import { branchExists } from '../../git/git';
 import type { FeatureSpec } from '../../spec/feature-spec';
 import { CliError } from '../cli-error';
 import { repositoryKey, runWorkflowId } from './run-identity';
@@ -96,6 +98,14 @@ export async function startOrAttach(
   const workflowId = runWorkflowId(spec.feature, await repositoryKey(options.workspace));
   const open = await openRun(session, workflowId);
   if (open) return attachOrRefuse(session, open, spec, options);
+  // A branch left by a closed run (or made by a person) would stop the run at prepare_workspace:
+  // refuse now, before anything is stored or started, with what the run would say.
+  const branch = `feature/${spec.feature}`;
+  if (await branchExists(options.workspace, branch))
+    throw new CliError(
+      branchTaken(options.workspace, branch, await branchOwner(options.workspace, branch), 'then run again')
+        .message,
+    );
   try {
     return { handle: await startRun(session, spec, { ...options, workflowId }), attached: false };
   } catch (err) {
