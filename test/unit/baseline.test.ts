@@ -117,6 +117,10 @@ it('the waiting message says "already failing on the base" and names each test w
     /^already failing on the base: 1 test\(s\) .* base commit cccccccccccc, before any change \(cached/,
   );
   expect(message).toContain('tests/test_a.py::test_old: AssertionError: assert 2 == 3');
+  expect(message).not.toContain('HEAD is now');
+  expect(describeBaselineFailures({ ...red, repositoryHead: 'd'.repeat(40) })).toContain(
+    "The repository's HEAD is now dddddddddddd: `retry --rebase` moves the run onto it.",
+  );
 });
 
 describe('retries the run refuses', () => {
