@@ -43,7 +43,7 @@ export function createBaselineActivities(deps: BaselineActivityDeps) {
         const spec = specForWorktree(input.spec, input.workspace);
         // The import path phase 6 uses: the workspace's source root and pytest's `pythonpath` first.
         const anchors = await engine.analyze(input.worktree, spec);
-        return runBaseline({
+        const measured = await runBaseline({
           python: resolvePython(input.worktree, spec.architecture.python),
           root: input.worktree,
           commit: input.baseCommit,
@@ -55,6 +55,9 @@ export function createBaselineActivities(deps: BaselineActivityDeps) {
           signal: ctx.cancellationSignal,
           heartbeat: beat,
         });
+        // A base fixed after the run started is not this one: the message then says to rebase.
+        const { head } = await describeRepository(input.workspace);
+        return head === input.baseCommit ? measured : { ...measured, repositoryHead: head };
       });
     },
 

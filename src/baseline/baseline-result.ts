@@ -26,6 +26,8 @@ export interface BaselineResult {
   exitCode: number | null;
   /** The end of pytest's output (for a failing base: what a person reads first). */
   outputTail: string;
+  /** The repository's HEAD when measured, if it is not `commit` (then `retry --rebase` would move onto it). */
+  repositoryHead?: string;
 }
 
 /** Ids kept in a baseline result (a broken base can fail thousands of tests; payloads are capped). */

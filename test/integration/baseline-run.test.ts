@@ -186,6 +186,7 @@ describe('the baseline first (real Temporal, PostgreSQL, pytest, git)', () => {
       expect(waiting.waiting!.message).toContain(
         `${BROKEN_ID}: AssertionError: broken on the base on purpose`,
       );
+      expect(waiting.waiting!.message).not.toContain("repository's HEAD is now");
       // Before any phase: nothing ran, nothing is committed on the branch.
       expect(waiting.phases.every((p) => p.state === 'pending')).toBe(true);
       expect(await git(repo, ['log', '--format=%s', 'main..feature/task-summary'])).toBe('');
@@ -193,19 +194,23 @@ describe('the baseline first (real Temporal, PostgreSQL, pytest, git)', () => {
       expect(err.join('')).toContain(`specialist retry ${id} --accept-failures`);
       expect(err.join('')).not.toContain(`specialist skip ${id}`);
 
-      // A plain retry on the same base fails the same way (pytest really runs again).
-      expect(await cli('retry', id, '--json')).toBe(3);
-      const again = (JSON.parse(out.join('')) as { progress: RunProgress }).progress;
-      expect(again.waiting!.step).toBe('baseline_tests');
-      expect(again.baseline).toMatchObject({ cached: false, failing: [BROKEN_ID] });
-
-      // The person fixes the test on the base branch, then moves the run onto it.
+      // The person fixes the test on the base branch. A plain retry stays on the run's base, so it
+      // fails the same way (pytest really runs again), and now says where HEAD is and how to move.
       writeFileSync(
         path.join(repo, 'tests/test_base_broken.py'),
         'def test_broken_on_base() -> None:\n    assert 1 + 1 == 2\n',
       );
       await git(repo, [...identity, 'commit', '--quiet', '-am', 'fix the broken test']);
       const fixed = await git(repo, ['rev-parse', 'HEAD']);
+      expect(await cli('retry', id, '--json')).toBe(3);
+      const again = (JSON.parse(out.join('')) as { progress: RunProgress }).progress;
+      expect(again.waiting!.step).toBe('baseline_tests');
+      expect(again.baseline).toMatchObject({ cached: false, failing: [BROKEN_ID] });
+      expect(again.waiting!.message).toContain(
+        `The repository's HEAD is now ${fixed.slice(0, 12)}: \`retry --rebase\` moves the run onto it.`,
+      );
+
+      // Then moves the run onto the fixed base.
       expect(await cli('retry', id, '--rebase', '--json')).toBe(0);
       const d = deliverableSchema.parse(JSON.parse(out.join(''))) as Deliverable;
       expect(d.execution_status).toMatchObject({ status: 'SUCCESS', phases_completed: 6 });

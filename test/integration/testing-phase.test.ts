@@ -520,3 +520,36 @@ describe('long pytest runs', () => {
     expect((error as SpecialistError).details).toMatchObject({ timedOut: true });
   });
 });
+
+/** docs/testing-phase.md, The judgement: accepted base failures do not fail the phase; new ones do. */
+describe('tests already failing on the base (knownFailures)', () => {
+  const spec = loadSpec('task-summary');
+  const OLD = 'tests/test_base_broken.py::test_broken_on_base';
+
+  it('passes with only the accepted base failure failing, and names only the new failure otherwise', async () => {
+    const root = copySample('taskqueue');
+    writeFileSync(
+      path.join(root, 'tests/test_base_broken.py'),
+      'def test_broken_on_base() -> None:\n    assert 1 + 1 == 3, "broken on the base"\n',
+    );
+    const anchors = await editWithEngine(root, spec);
+    const result = await runTestingPhase(root, spec, anchors, { knownFailures: [OLD] });
+    expect(result.baseFailures).toEqual([OLD]);
+    expect(result.newFailures).toEqual([]);
+    expect(result.failed).toBe(1);
+    expect(result.unitTestsPassed && result.integrationTestsPassed && result.migrationTestsPassed).toBe(true);
+    expect(result.checks.find((c) => c.name === 'pytest')!.detail).toMatch(
+      /1 failed, .*\(1 already failing on the base, accepted\)/,
+    );
+
+    // A failure the base did not have fails the phase, and only it is named as failing.
+    writeFileSync(
+      path.join(root, 'tests/test_new_break.py'),
+      'def test_new_break() -> None:\n    assert "new" == "old"\n',
+    );
+    const failed = await expectTestsFailed(runTestingPhase(root, spec, anchors, { knownFailures: [OLD] }));
+    expect(failed.newFailures).toEqual(['tests/test_new_break.py::test_new_break']);
+    expect(failed.baseFailures).toEqual([OLD]);
+    expect(failed.failures[0]!.id).toBe('tests/test_new_break.py::test_new_break');
+  });
+});

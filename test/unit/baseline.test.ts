@@ -108,7 +108,8 @@ const red: BaselineResult = {
   truncated: false,
   failures: [{ id: 'tests/test_a.py::test_old', message: 'AssertionError: assert 2 == 3\nmore' }],
   exitCode: 1,
-  outputTail: '',
+  outputTail:
+    'FAILED tests/test_a.py::test_old - AssertionError: assert 2 == 3\n1 failed, 42 passed in 0.50s\n',
 };
 
 it('the waiting message says "already failing on the base" and names each test with its error', () => {
@@ -117,6 +118,13 @@ it('the waiting message says "already failing on the base" and names each test w
     /^already failing on the base: 1 test\(s\) .* base commit cccccccccccc, before any change \(cached/,
   );
   expect(message).toContain('tests/test_a.py::test_old: AssertionError: assert 2 == 3');
+  expect(message).not.toContain('HEAD is now');
+  expect(message).toMatch(
+    /pytest output \(end\):\n {2}FAILED tests\/test_a\.py::test_old .*\n {2}1 failed, 42 passed in 0\.50s/,
+  );
+  expect(describeBaselineFailures({ ...red, repositoryHead: 'd'.repeat(40) })).toContain(
+    "The repository's HEAD is now dddddddddddd: `retry --rebase` moves the run onto it.",
+  );
 });
 
 describe('retries the run refuses', () => {
