@@ -168,7 +168,13 @@ export function registerRunCommands(program: Command): void {
             EXIT.waiting,
           );
         }
-        return reportOutcome(await closedOutcome(handle), true);
+        const outcome = await closedOutcome(handle);
+        // A cancelled run has no deliverable: what its clean-up did is in its progress.
+        if (outcome.kind === 'cancelled') {
+          const progress = await queryProgress(handle);
+          return reportOutcome(progress ? { ...outcome, progress } : outcome, true);
+        }
+        return reportOutcome(outcome, true);
       });
     });
 
