@@ -240,6 +240,10 @@ async function expectCleanedUp(handle: WorkflowHandle, slow: SlowRepo, tipBefore
     noteWritten: true,
     problems: [],
   });
+  const result = await cli(['result', handle.workflowId]);
+  expect(result.code).toBe(1);
+  expect(JSON.parse(result.stdout)).toMatchObject({ status: 'cancelled', progress: { status: 'cancelled' } });
+  expect(result.stderr).toMatch(/run cancelled during testing validation/);
   const human = await cli(['status', handle.workflowId]);
   expect(human.stdout).toMatch(/task-summary .* — cancelled on feature\/task-summary/);
   expect(human.stdout).toMatch(

@@ -284,6 +284,22 @@ describe('cancelling an implementFeature run (mocked activities)', () => {
     await record(handle, 'cancel-races-commit');
   });
 
+  it('cancels a sub-agent child workflow and its activity before cleaning up', async () => {
+    script.hold = 'database_migration';
+    const handle = await start(true);
+    await waitUntil(handle, (p) => p.currentStep === 'database_migration');
+    await handle.cancel();
+    const progress = await expectCancelled(handle);
+    expect(seen.activityCancelled).toEqual(['database_migration']);
+    expect(seen.events.slice(-3)).toEqual(['cancelled database_migration', 'release', 'note CANCELLED']);
+    const child = env.client.workflow.getHandle(`${handle.workflowId}/database-migration`);
+    expect((await child.describe()).status.name).toBe('CANCELLED');
+    expect(seen.releases[0]!.resetBranch!.commit).toBe(commitOf(1));
+    expect(seen.releases[0]!.removeEmptyBranch).toBeUndefined();
+    expect(progress.cancelled).toMatchObject({ step: 'database_migration', headCommit: commitOf(1) });
+    await record(handle, 'cancel-during-child');
+  });
+
   it('cleans up a run that waits for a person, and removes the branch when no phase completed', async () => {
     script.failPhase = 'domain_model';
     const handle = await start(false);

@@ -196,7 +196,15 @@ export function registerRunCommands(program: Command): void {
               EXIT.waiting,
             );
           }
-          return reportOutcome(await closedOutcome(handle), true);
+          const outcome = await closedOutcome(handle);
+          // A cancelled run has no deliverable: what its clean-up did is in its progress.
+          if (outcome.kind === 'cancelled') {
+            const progress =
+              (session.stack.source === 'started' ? undefined : await queryProgress(handle, 5_000)) ??
+              (await progressFromHistory(handle, description));
+            return reportOutcome({ ...outcome, progress }, true);
+          }
+          return reportOutcome(outcome, true);
         },
         { worker: false },
       );
