@@ -1,5 +1,6 @@
 /** Reads and parses a workspace's Python files once, and indexes their classes and functions. */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { sourceText } from '../phases/source-file';
 import { ERROR_TYPES, SpecialistError } from '../errors';
@@ -56,20 +57,64 @@ export interface WorkspaceIndex {
   functions: FunctionInfo[];
 }
 
-function listPython(root: string, dir = ''): string[] {
+/** Whether a folder on the way to a file is one the analysis skips (hidden, virtualenv, cache, build). */
+const skippedDir = (name: string) =>
+  SKIP_DIRS.has(name) || name.startsWith('.') || name.endsWith('.egg-info');
+
+function walkPython(root: string, dir = ''): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(path.join(root, dir), { withFileTypes: true })) {
-    if (entry.name.startsWith('.') && entry.name !== '.') {
-      if (SKIP_DIRS.has(entry.name) || entry.isDirectory()) continue;
-    }
     const rel = dir ? `${dir}/${entry.name}` : entry.name;
     if (entry.isDirectory()) {
-      if (!SKIP_DIRS.has(entry.name) && !entry.name.endsWith('.egg-info')) out.push(...listPython(root, rel));
+      if (!skippedDir(entry.name)) out.push(...walkPython(root, rel));
     } else if (entry.isFile() && entry.name.endsWith('.py')) {
       out.push(rel);
     }
   }
   return out;
+}
+
+/**
+ * The Python files git knows in `root` (tracked, and untracked ones .gitignore does not exclude), when
+ * `root` is the top of its own git work tree; undefined otherwise (not a repository, git missing, or a
+ * folder inside another repository, which may ignore it), and the folder is walked instead.
+ */
+function gitPython(root: string): string[] | undefined {
+  const git = (args: string[]) =>
+    execFileSync('git', ['-C', root, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 256 * 1024 * 1024,
+    });
+  try {
+    const top = git(['rev-parse', '--show-toplevel']).trim();
+    if (realpathSync(top) !== realpathSync(root)) return undefined;
+    const listed = git(['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '*.py']);
+    return listed.split('\0').filter((rel) => {
+      if (
+        !rel.endsWith('.py') ||
+        !rel
+          .split('/')
+          .slice(0, -1)
+          .every((d) => !skippedDir(d))
+      )
+        return false;
+      // A tracked file deleted from the checkout, or a symbolic link (the walk skips both).
+      const full = path.join(root, rel);
+      return existsSync(full) && lstatSync(full).isFile();
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The workspace's Python files, relative to the root and sorted, virtualenvs, caches, build and hidden
+ * folders skipped: from `git ls-files` in a repository (what .gitignore excludes is not the project's
+ * code, and a run's worktree holds only tracked files), else by walking the folder (a copy of HEAD).
+ */
+function listPython(root: string): string[] {
+  return (gitPython(root) ?? walkPython(root)).sort();
 }
 
 /** `src` when the packages live under `src/`, else `.`. */
