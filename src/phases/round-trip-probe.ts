@@ -79,7 +79,10 @@ def _hand_service(module, service):
     named = re.compile(r"\b" + re.escape(cls.__name__) + r"\b")
     def names_cls(hint):
         return hint is cls or named.search(hint if isinstance(hint, str) else repr(hint)) is not None
-    for name, fn in sorted(vars(module).items()):
+    # A setter first (set_service, init_db, configure): another function taking the object may
+    # start the server.
+    setter = re.compile(r"^_?(set|init|configure|register|use|bind)", re.I)
+    for name, fn in sorted(vars(module).items(), key=lambda item: (not setter.search(item[0]), item[0])):
         if not inspect.isfunction(fn) or fn.__module__ != module.__name__:
             continue
         params = [p for p in inspect.signature(fn).parameters.values()
