@@ -431,7 +431,7 @@ export async function roundTripProbe(
   const name = `round trip after ${phase}`;
   let facts: ProjectFacts[];
   try {
-    facts = await gatherFacts(python, root, spec, map, control.signal);
+    facts = await gatherFacts(python, root, spec, map, control.signal, control.heartbeat);
   } catch (err) {
     if (control.signal?.aborted) throw err;
     return [{ name, passed: false, detail: `could not describe the project: ${(err as Error).message}` }];
