@@ -16,7 +16,7 @@ const change = (pattern: string) =>
 
 test.each([
   ['^[a-z]{2}$', '"xy"'],
-  ['^[a-z]{2}-[A-Z]{2}$', 'none'],
+  ['^[0-9]{2}$', '"12"'],
 ])('a value matching %s is found (%s), other than the default', (pattern, expected) => {
   const cases = fieldCases(change(pattern), { kind: 'str' }, [], '"', new ImportSet());
   expect(cases.valid.py).toBe(expected);
