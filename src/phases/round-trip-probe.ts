@@ -2,7 +2,8 @@
  * The round-trip check of phases 3–5, run with the project's own objects: the object graph the
  * generated tests build (`buildWiring` and `buildStatements` of `src/testgen/`, the database opened
  * on a temporary file by `db-recipe.ts`), and the statements of the generated integration tests
- * (`round-trip-steps.ts`), in one Python process per phase:
+ * (`round-trip-steps.ts`) — each step on a new database and object graph, as each generated test
+ * gets fresh fixtures — in one Python process per phase:
  *
  * - after `service_layer`: the service method stores the new field's sample value and the project's
  *   getter reads it back; called without it, the default;
@@ -78,7 +79,10 @@ def _hand_service(module, service):
     named = re.compile(r"\b" + re.escape(cls.__name__) + r"\b")
     def names_cls(hint):
         return hint is cls or named.search(hint if isinstance(hint, str) else repr(hint)) is not None
-    for name, fn in sorted(vars(module).items()):
+    # A setter first (set_service, init_db, configure): another function taking the object may
+    # start the server.
+    setter = re.compile(r"^_?(set|init|configure|register|use|bind)", re.I)
+    for name, fn in sorted(vars(module).items(), key=lambda item: (not setter.search(item[0]), item[0])):
         if not inspect.isfunction(fn) or fn.__module__ != module.__name__:
             continue
         params = [p for p in inspect.signature(fn).parameters.values()
@@ -135,7 +139,10 @@ function withMessages(lines: string[], quote: '"' | "'"): string[] {
   });
 }
 
-/** The Python function of one change: opens the database, builds the graph, runs each step. */
+/**
+ * The Python functions of one change: each step on its own new database and object graph (as each
+ * generated test gets fresh fixtures: a second record with the same unique key must not collide).
+ */
 function sectionSource(
   index: number,
   w: Wiring,
@@ -144,35 +151,44 @@ function sectionSource(
   close: string[],
   steps: Step[],
 ): string {
-  const stepCode = steps.flatMap((s) => [
-    'try:',
-    ...indent(withMessages(s.trip.lines, w.quote), 4),
-    `    out["steps"].append({"ok": bool(${s.trip.ok}), "seen": _shown(${s.trip.seen})})`,
-    'except BaseException as exc:',
-    '    out["steps"].append({"error": where(exc)})',
-  ]);
+  const stepFunctions = steps.map((s, k) =>
+    [
+      `async def _section_${index}_${k}(_db_path):`,
+      '    try:',
+      ...indent(open.length > 0 ? open : ['pass'], 8),
+      '    except BaseException as exc:',
+      '        return {"fatal": "the project\'s code could not open a database on a temporary file: " + where(exc)}',
+      '    try:',
+      '        try:',
+      ...indent(build.length > 0 ? build : ['pass'], 12),
+      '        except BaseException as exc:',
+      '            return {"fatal": "could not build the objects the generated tests build: " + where(exc)}',
+      '        try:',
+      ...indent(withMessages(s.trip.lines, w.quote), 12),
+      `            return {"ok": bool(${s.trip.ok}), "seen": _shown(${s.trip.seen})}`,
+      '        except BaseException as exc:',
+      '            return {"error": where(exc)}',
+      '    finally:',
+      '        try:',
+      ...indent(close.length > 0 ? close : ['pass'], 12),
+      '        except BaseException:',
+      '            pass',
+    ].join('\n'),
+  );
   return [
-    `async def _section_${index}(_db_path):`,
-    '    out = {"steps": []}',
-    '    try:',
-    ...indent(open.length > 0 ? open : ['pass'], 8),
-    '    except BaseException as exc:',
-    '        out["error"] = "the project\'s code could not open a database on a temporary file: " + where(exc)',
-    '        return out',
-    '    try:',
-    '        try:',
-    ...indent(build.length > 0 ? build : ['pass'], 12),
-    '        except BaseException as exc:',
-    '            out["error"] = "could not build the objects the generated tests build: " + where(exc)',
-    '            return out',
-    ...indent(stepCode, 8),
-    '    finally:',
-    '        try:',
-    ...indent(close.length > 0 ? close : ['pass'], 12),
-    '        except BaseException:',
-    '            pass',
-    '    return out',
-  ].join('\n');
+    ...stepFunctions,
+    [
+      `async def _section_${index}(_db_base):`,
+      '    out = {"steps": []}',
+      `    for k, step in enumerate([${steps.map((_, k) => `_section_${index}_${k}`).join(', ')}]):`,
+      '        result = await step(f"{_db_base}-{k}")',
+      '        if "fatal" in result:',
+      '            out["error"] = result["fatal"]',
+      '            return out',
+      '        out["steps"].append(result)',
+      '    return out',
+    ].join('\n'),
+  ].join('\n\n\n');
 }
 
 /** The id read back from what the service returned (a model or an id), as the getter takes it. */
@@ -415,7 +431,7 @@ export async function roundTripProbe(
   const name = `round trip after ${phase}`;
   let facts: ProjectFacts[];
   try {
-    facts = await gatherFacts(python, root, spec, map, control.signal);
+    facts = await gatherFacts(python, root, spec, map, control.signal, control.heartbeat);
   } catch (err) {
     if (control.signal?.aborted) throw err;
     return [{ name, passed: false, detail: `could not describe the project: ${(err as Error).message}` }];

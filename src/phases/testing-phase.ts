@@ -65,10 +65,13 @@ export async function gatherFacts(
   spec: FeatureSpec,
   anchors: AnchorMap,
   signal?: AbortSignal,
+  /** Beaten before each change's introspection (an activity's heartbeat). */
+  heartbeat?: (detail: unknown) => void,
 ): Promise<ProjectFacts[]> {
   const facts: ProjectFacts[] = [];
   const sysPath = [...new Set([...anchors.tests.pythonPath, anchors.sourceRoot || '.'])];
   for (const change of anchors.changes) {
+    heartbeat?.({ step: `describing the project for ${change.model}.${change.field}` });
     const exclude = spec.data_models.changes.filter((c) => c.model === change.model).map((c) => c.field);
     const classes: { module: string; name: string }[] = [];
     if (change.service.className)

@@ -146,6 +146,12 @@ function matchingText(pattern: string, min: number, max: number, ctx: Ctx): stri
     '1234567890',
     'x',
     'A',
+    // Short codes (a language, a country: `^[a-z]{2}$`, `^[A-Z]{3}$`).
+    'xy',
+    'XY',
+    'xyz',
+    'XYZ',
+    '12',
   ];
   const found = candidates.find((s) => re.test(s) && s.length >= min && s.length <= max);
   if (found === undefined) {

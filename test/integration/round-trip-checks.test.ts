@@ -14,6 +14,7 @@ import { applyEditPhase } from '../../src/phases/edit-phases';
 import { roundTripProbe } from '../../src/phases/round-trip-probe';
 import { resolvePython } from '../../src/python/interpreter';
 import { parseFeatureSpec } from '../../src/spec/feature-spec';
+import { caseVenv } from '../cases/harness/case-repo';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const SERVICE = 'src/taskqueue/services/task_queue_service.py';
@@ -168,4 +169,46 @@ test('a database that cannot be given a temporary file: a note, as the generated
       ),
     },
   ]);
+});
+
+describe('a module-level tool handler (the default-db-path case project)', () => {
+  const SERVER_PY = 'src/linkbox/server.py';
+  const note = parseFeatureSpec(
+    JSON.parse(readFileSync(path.join(REPO, 'test/cases/default-db-path/spec.json'), 'utf8')),
+    'bookmark-note',
+  );
+  let casePython: string;
+  beforeAll(async () => {
+    casePython = path.join(
+      await caseVenv(path.join(REPO, 'test/cases/default-db-path/project')),
+      'bin',
+      'python',
+    );
+  }, 900_000);
+  beforeEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(path.join(REPO, 'test/cases/default-db-path/project'), dir, { recursive: true });
+  });
+
+  test('is called after its module is handed the service (set_service), and fails when it cannot be', async () => {
+    const withPython = { ...note, architecture: { ...note.architecture, python: casePython } };
+    for (const phase of ['domain_model', 'database_migration', 'service_layer', 'api_layer'] as const)
+      await applyEditPhase(dir, withPython, phase);
+    const map = await analyzeWorkspace(dir, withPython);
+    const passed = await roundTripProbe(casePython, dir, withPython, map, 'api_layer');
+    expect(passed.map((c) => [c.passed, c.detail])).toEqual([
+      [true, "Bookmark.note: the stored note read back is 'test note'"],
+      [true, 'Bookmark.note: the stored note read back is None'],
+    ]);
+
+    // No setter and no annotated module variable: the handler cannot get a service. Failed, named.
+    edit(SERVER_PY, 'def set_service(service: LinkService) -> None:', 'def set_service(service) -> None:');
+    edit(SERVER_PY, '_service: LinkService | None = None', '_service = None');
+    const failed = await roundTripProbe(casePython, dir, withPython, map, 'api_layer');
+    for (const check of failed)
+      expect(check).toMatchObject({
+        passed: false,
+        detail: expect.stringContaining('cannot give the tool handlers of linkbox.server a LinkService'),
+      });
+  });
 });
