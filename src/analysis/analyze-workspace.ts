@@ -42,6 +42,7 @@ import type {
 import { findTests } from './tests-config';
 import { ormTables, refuseAlembic, refuseOrmTable, type OrmTable } from './persistence-kind';
 import { findMigrations } from './find-migrations';
+import { findFastapiRoute } from './find-fastapi-routes';
 import { namesReadByClassBody } from './class-names';
 import { modelKind, pydanticModels } from './model-kind';
 import {
@@ -613,6 +614,17 @@ function findTool(
   };
 }
 
+/** A tool beside a route: absent is fine (the route presents the service), anything else is not. */
+function optionalTool<T>(find: () => T): T | undefined {
+  try {
+    return find();
+  } catch (err) {
+    if (err instanceof SpecialistError && (err.type === 'AnchorNotFound' || err.type === 'SpecInvalid'))
+      return undefined;
+    throw err;
+  }
+}
+
 function findSerializers(index: WorkspaceIndex, model: string): SerializerAnchor[] {
   return index.functions
     .filter((f) => !f.file.isTest && SERIALIZER_NAME.test(f.name) && modelParameter(f.node, model))
@@ -730,8 +742,16 @@ export async function analyzeWorkspace(root: string, spec: FeatureSpec): Promise
     const svc = findService(index, spec, change, i, dbFiles);
     if (svc.why !== 'given') inferred.push(`service_method: ${svc.fn.name} (${svc.why})`);
     const service = serviceAnchor(svc.fn, change.model);
-    const tool = findTool(index, change, i, svc.fn.name);
-    if (tool.why !== 'given') inferred.push(`api_tool: ${tool.tool.name} (${tool.why})`);
+    // The presentation layer: a FastAPI route, an MCP tool, or both (then both get the field).
+    const route = findFastapiRoute(index, change, svc.fn.name);
+    if (route && !change.api_tool)
+      inferred.push(
+        `api_tool: ${route.method.toUpperCase()} ${route.path} (the FastAPI route ${route.function} calls ${svc.fn.name}(...))`,
+      );
+    const tool = route
+      ? optionalTool(() => findTool(index, change, i, svc.fn.name))
+      : findTool(index, change, i, svc.fn.name);
+    if (tool && tool.why !== 'given') inferred.push(`api_tool: ${tool.tool.name} (${tool.why})`);
     const rowMappers: RowMapperAnchor[] = index.functions
       .filter((f) => !f.file.isTest && f.name.startsWith('_row_to_') && buildsModel(f.node, change.model))
       .map((f) => ({
@@ -770,7 +790,7 @@ export async function analyzeWorkspace(root: string, spec: FeatureSpec): Promise
       table,
       sqlType: sql,
       serviceMethod: svc.fn.name,
-      apiTool: tool.tool.name,
+      apiTool: tool?.tool.name ?? `${route!.method.toUpperCase()} ${route!.path}`,
       enums,
       modelAnchor,
       migrations,
@@ -778,7 +798,8 @@ export async function analyzeWorkspace(root: string, spec: FeatureSpec): Promise
       inserts: findInserts(index, table, { file: service.file, method: service.method }),
       rowMappers,
       service,
-      tool: tool.tool,
+      ...(tool ? { tool: tool.tool } : {}),
+      ...(route ? { route } : {}),
       serializers: findSerializers(index, change.model),
       inferred,
     };

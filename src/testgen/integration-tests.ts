@@ -130,7 +130,7 @@ export function emitIntegrationTests(
   if (w.tool) {
     file.helper(VALUES_OF(file.q.repeat(3)));
     const server = file.fixture(w.tool.serverKey);
-    const toolName = snakeCase(change.tool.name.replace(/[^A-Za-z0-9_]/g, '_'));
+    const toolName = snakeCase(change.tool!.name.replace(/[^A-Za-z0-9_]/g, '_'));
     const toolTest = (suffix: string, withField: boolean, expected: string) => {
       const args = `{${[...w.tool!.jsonArgs, ...(withField ? [`${file.str(field)}: ${cases.valid.json}`] : [])].join(', ')}}`;
       file.test(

@@ -239,7 +239,7 @@ export function buildWiring(options: {
 
   let tool: Wiring['tool'];
   const t = change.tool;
-  if (t.className) {
+  if (t?.className) {
     const serverKey = key(t.module, t.className);
     const server = facts.classes[serverKey];
     const handler = server?.methods[t.handler.function];
