@@ -32,6 +32,8 @@ export interface RouteAnchor extends ModuleRef {
   method: string;
   /** The path as the decorator writes it (a router's prefix not included). */
   path: string;
+  /** The route's name for `url_path_for`: the decorator's `name=`, else the function's name. */
+  routeName: string;
   /** `app`, `router`: the object the decorator is called on. */
   decoratedBy: string;
   /** The body parameter and its Pydantic class, when the route takes one. */
@@ -218,7 +220,7 @@ export const routeLabel = (r: { method: string; path: string; fn: FunctionInfo }
 
 /**
  * The route that calls `serviceMethod`, or undefined when the project has no FastAPI route calling it.
- * Several: the spec's `api_tool` names one (function name, or `POST /path`); else the one POST route.
+ * Several: the spec's `api_tool` names one by its function's name; else the one POST route.
  */
 export function findFastapiRoute(
   index: WorkspaceIndex,
@@ -232,10 +234,7 @@ export function findFastapiRoute(
   let pool = calling;
   const named = change.api_tool;
   if (named) {
-    pool = calling.filter(
-      (r) =>
-        r.fn.name === named || `${r.method.toUpperCase()} ${r.path}` === named.replace(/\s+/g, ' ').trim(),
-    );
+    pool = calling.filter((r) => r.fn.name === named);
     // An `api_tool` that names no route may name an MCP tool beside them.
     if (pool.length === 0) return undefined;
   }
@@ -246,7 +245,7 @@ export function findFastapiRoute(
   if (pool.length > 1)
     throw new SpecialistError(
       'AnchorAmbiguous',
-      `the FastAPI route calling ${serviceMethod}(...) is ambiguous: ${pool.map(routeLabel).join(', ')} — set "api_tool" in the spec to the route's function name or "METHOD /path"`,
+      `the FastAPI route calling ${serviceMethod}(...) is ambiguous: ${pool.map(routeLabel).join(', ')} — set "api_tool" in the spec to the route's function name`,
       { what: `route for ${serviceMethod}`, candidates: pool.map(routeLabel) },
     );
   const r = pool[0]!;
@@ -291,6 +290,7 @@ export function findFastapiRoute(
     async: r.fn.node.children[0]?.type === 'async',
     method: r.method,
     path: r.path,
+    routeName: (kw.get('name') && stringValue(kw.get('name')!)) || r.fn.name,
     decoratedBy: r.decoratedBy,
     ...(body
       ? {

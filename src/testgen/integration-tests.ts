@@ -10,6 +10,7 @@ import type { FieldCases } from './field-cases';
 import { snakeCase } from './python-text';
 import { testDef, type TestFile } from './test-file';
 import { snakeModel } from './unit-tests';
+import { emitRouteTests } from './route-tests';
 
 const VALUES_OF = (q3: string) => `def _values_of(data: object, key: str) -> list[object]:
     ${q3}Every value stored under \`key\` in a tool response, however deeply nested.${q3}
@@ -147,6 +148,12 @@ export function emitIntegrationTests(
     };
     toolTest('given_returns_it', true, cases.valid.json);
     if (cases.defaultCheck) toolTest(`omitted_returns_${defaultWords}`, false, cases.defaultCheck.json);
+  }
+
+  // The FastAPI route: request model → route → service → response, over HTTP.
+  if (w.route) {
+    file.helper(VALUES_OF(file.q.repeat(3)));
+    emitRouteTests(file, { change, cases, wiring: w.route, defaultWords });
   }
 
   // Serializers called directly (module-level functions and static methods).

@@ -11,6 +11,7 @@ import type { Architecture } from '../spec/feature-spec';
 import { conftestFixtures, unsafeFixtures } from './conftest-fixtures';
 import { dbRecipe, NoDatabasePath, type DbRecipe } from './db-recipe';
 import { fail } from './generation-error';
+import { routeWiring, type RouteWiring } from './route-tests';
 import { ImportSet, pyLiteral, pyNumber, pyString, snakeCase, type Quote } from './python-text';
 
 export interface Getter {
@@ -50,6 +51,8 @@ export interface Wiring {
   };
   getter: Getter;
   tool?: { serverKey: string; call: (server: string, args: string) => string; jsonArgs: string[] };
+  /** The FastAPI route presenting the service, called through the app's TestClient. */
+  route?: RouteWiring;
   /** conftest fixtures by what they provide (`module:Class` or the db type key). */
   fixtures: Record<string, string>;
   /** Module-level `_run_migrations(conn)` that the test can call again, when there is one. */
@@ -296,6 +299,7 @@ export function buildWiring(options: {
     },
     getter,
     ...(tool ? { tool } : {}),
+    ...(change.route ? { route: routeWiring(change, facts, quote) } : {}),
     fixtures,
     ...(migrationsFunction ? { migrationsFunction } : {}),
   };
