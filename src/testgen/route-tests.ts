@@ -70,18 +70,19 @@ export function emitRouteTests(
   const serviceType = file.annotation(w.service.key);
   const helper = `_${snakeCase(route.function).replace(/^_+/, '')}`;
   const q3 = file.q.repeat(3);
-  const appExpr = app.variable ?? `${app.factory}()`;
+  // A factory builds a fresh app per call; a module-level app is used as it is.
+  const api = app.variable ?? 'api';
   file.helper(
     [
       `def ${helper}(service: ${serviceType}, payload: dict[str, object]) -> Response:`,
       `    ${q3}${route.method.toUpperCase()} the payload to the real ${route.function} route, served the test's service.${q3}`,
-      `    api = ${appExpr}`,
-      `    api.dependency_overrides[${dep.provider}] = lambda: service`,
+      ...(app.variable ? [] : [`    api = ${app.factory}()`]),
+      `    ${api}.dependency_overrides[${dep.provider}] = lambda: service`,
       `    try:`,
-      `        client = TestClient(api)`,
-      `        return client.${route.method}(api.url_path_for(${file.str(route.routeName)}), json=payload)`,
+      `        client = TestClient(${api})`,
+      `        return client.${route.method}(${api}.url_path_for(${file.str(route.routeName)}), json=payload)`,
       `    finally:`,
-      `        api.dependency_overrides.pop(${dep.provider}, None)`,
+      `        ${api}.dependency_overrides.pop(${dep.provider}, None)`,
     ].join('\n'),
   );
   const payload = (value?: string) =>
