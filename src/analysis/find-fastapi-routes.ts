@@ -30,7 +30,7 @@ export interface RouteAnchor extends ModuleRef {
   async: boolean;
   /** `post`, `put`, ... as in the decorator. */
   method: string;
-  /** The path as the decorator writes it (a router's prefix not included). */
+  /** The path: the router's own `prefix=` and the decorator's path (a prefix given to `include_router` not included). */
   path: string;
   /** The route's name for `url_path_for`: the decorator's `name=`, else the function's name. */
   routeName: string;
@@ -76,6 +76,18 @@ function routeDecorator(
   return undefined;
 }
 
+/** The `prefix=` of a module-level `name = APIRouter(prefix="...")` of a file ('' when none). */
+function routerPrefix(file: PyFile, name: string): string {
+  for (const stmt of file.tree.rootNode.namedChildren) {
+    const assign = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+    const right = assign?.type === 'assignment' ? assign.childForFieldName('right') : undefined;
+    if (assign?.childForFieldName('left')?.text !== name || right?.type !== 'call') continue;
+    const prefix = keywordArguments(right.childForFieldName('arguments')!).get('prefix');
+    return (prefix && stringValue(prefix)) || '';
+  }
+  return '';
+}
+
 /** Module-level `name = FastAPI(...)` / `APIRouter(...)` assignments of a file, by variable. */
 function moduleObjects(file: PyFile, ctor: 'FastAPI' | 'APIRouter'): string[] {
   const out: string[] = [];
@@ -114,9 +126,25 @@ function paramsOf(fn: SyntaxNode): Param[] {
   });
 }
 
-/** `Depends(provider)` in a default or in `Annotated[T, Depends(provider)]`: the provider's name. */
-function dependsProvider(p: Param): string | undefined {
-  for (const node of [p.default, p.annotation]) {
+/** Module-level `Alias = Annotated[T, Depends(provider)]` of a file, by alias (FastAPI's own advice). */
+function annotatedAliases(file: PyFile): Map<string, SyntaxNode> {
+  const out = new Map<string, SyntaxNode>();
+  for (const stmt of file.tree.rootNode.namedChildren) {
+    const assign = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+    const right = assign?.type === 'assignment' ? assign.childForFieldName('right') : undefined;
+    const left = assign?.childForFieldName('left');
+    if (right && left?.type === 'identifier' && /\bDepends\(/.test(right.text)) out.set(left.text, right);
+  }
+  return out;
+}
+
+/**
+ * `Depends(provider)` in a default, in `Annotated[T, Depends(provider)]`, or in a module-level alias of
+ * such an `Annotated` (`service: ServiceDep`): the provider's name.
+ */
+function dependsProvider(p: Param, aliases: Map<string, SyntaxNode> = new Map()): string | undefined {
+  const alias = p.annotation?.type === 'type' ? aliases.get(p.annotation.text.trim()) : undefined;
+  for (const node of [p.default, p.annotation, alias]) {
     if (!node) continue;
     const call = [node, ...findAll(node, 'call')].find(
       (c) => c.type === 'call' && /(^|\.)Depends$/.test(c.childForFieldName('function')?.text ?? ''),
@@ -210,7 +238,14 @@ export function fastapiRoutes(index: WorkspaceIndex): RouteCandidate[] {
   for (const fn of index.functions) {
     if (fn.file.isTest || fn.className || !importsFastapi(fn.file)) continue;
     const d = routeDecorator(fn.node);
-    if (d) out.push({ fn, method: d.method, path: d.path, decoratedBy: d.object, decorator: d.call });
+    if (d)
+      out.push({
+        fn,
+        method: d.method,
+        path: routerPrefix(fn.file, d.object) + d.path,
+        decoratedBy: d.object,
+        decorator: d.call,
+      });
   }
   return out;
 }
@@ -259,9 +294,10 @@ export function findFastapiRoute(
   const call = calls[0]!;
   const models = pydanticModels(index);
   const params = paramsOf(r.fn.node);
+  const aliases = annotatedAliases(r.fn.file);
   // The body: a parameter annotated with a project Pydantic model that is not a dependency.
   const bodies = params
-    .filter((p) => !dependsProvider(p))
+    .filter((p) => !dependsProvider(p, aliases))
     .map((p) => ({ p, cls: modelOf(p.annotation, r.fn.file, models) }))
     .filter((b) => b.cls);
   if (bodies.length > 1)
@@ -273,7 +309,7 @@ export function findFastapiRoute(
   const body = bodies[0];
   // The service's receiver in the call (`service.add_bookmark`) and the parameter it comes from.
   const receiver = call.childForFieldName('function')?.childForFieldName('object')?.text;
-  const dep = params.find((p) => p.name === receiver && dependsProvider(p));
+  const dep = params.find((p) => p.name === receiver && dependsProvider(p, aliases));
   const kw = keywordArguments(r.decorator.childForFieldName('arguments')!);
   const responseNode = kw.get('response_model') ?? r.fn.node.childForFieldName('return_type') ?? undefined;
   const response = modelOf(responseNode, r.fn.file, models);
@@ -309,8 +345,8 @@ export function findFastapiRoute(
       ? {
           dependency: {
             parameter: dep.name,
-            provider: dependsProvider(dep)!.split('.').pop()!,
-            providerModule: moduleOfName(r.fn.file, dependsProvider(dep)!),
+            provider: dependsProvider(dep, aliases)!.split('.').pop()!,
+            providerModule: moduleOfName(r.fn.file, dependsProvider(dep, aliases)!),
           },
         }
       : {}),
