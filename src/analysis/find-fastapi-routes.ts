@@ -155,6 +155,23 @@ function dependsProvider(p: Param, aliases: Map<string, SyntaxNode> = new Map())
   return undefined;
 }
 
+/**
+ * Whether a Pydantic field statement has no default: no value at all, or `Field(...)` with neither a
+ * first positional default (other than `...`) nor `default=` / `default_factory=`.
+ */
+function isRequiredField(stmt: SyntaxNode): boolean {
+  const right = stmt.namedChildren[0]?.childForFieldName('right');
+  if (!right) return true;
+  if (right.type !== 'call' || !/(^|\.)Field$/.test(right.childForFieldName('function')?.text ?? ''))
+    return false;
+  const args = right.childForFieldName('arguments')!;
+  const kw = keywordArguments(args);
+  if (kw.has('default')) return kw.get('default')!.text === '...';
+  if (kw.has('default_factory')) return false;
+  const first = args.namedChildren.find((a) => a.type !== 'comment');
+  return !first || first.type === 'keyword_argument' || first.text === '...';
+}
+
 /** The module that defines `name` as seen from `file`: itself, or the module it imports it from. */
 function moduleOfName(file: PyFile, name: string): string {
   const head = name.split('.')[0]!;
@@ -334,7 +351,7 @@ export function findFastapiRoute(
             ...ref(body.cls!),
             variable: body.p.name,
             requiredFields: classFields(body.cls!.node)
-              .filter((f) => !f.stmt.namedChildren[0]?.childForFieldName('right'))
+              .filter((f) => isRequiredField(f.stmt))
               .map((f) => f.name),
           },
         }

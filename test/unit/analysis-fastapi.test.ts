@@ -131,12 +131,15 @@ test('phase 4 on the case: the request model gets the field and the route passes
 test('an APIRouter route with a response model, included by the app of another module (sync route, Annotated Depends)', async () => {
   const root = project({
     'src/linkbox/schemas.py': `
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class BookmarkCreate(BaseModel):
-    url: str
+    url: str = Field(min_length=1)
     title: str = "untitled"
+    tags: list[str] = Field(default_factory=list)
+    rank: int = Field(3, ge=0)
+    owner: str = Field(..., max_length=20)
 
 
 class BookmarkOut(BaseModel):
@@ -184,7 +187,7 @@ application.include_router(routes.router)
       className: 'BookmarkCreate',
       module: 'linkbox.schemas',
       variable: 'payload',
-      requiredFields: ['url'],
+      requiredFields: ['url', 'owner'],
     },
     response: { className: 'BookmarkOut', module: 'linkbox.schemas' },
     dependency: { provider: 'get_links', providerModule: 'linkbox.deps' },
