@@ -48,6 +48,11 @@ export interface RouteAnchor extends ModuleRef {
   serviceCall: SourceRange;
   /** The `Depends(provider)` parameter the service comes from, for `app.dependency_overrides`. */
   dependency?: { parameter: string; provider: string; providerModule: string };
+  /**
+   * Without `Depends`: the module-level name the route calls the service on (`service.add(...)`), or
+   * the module-level getter it calls for it (`get_service().add(...)`), as the route's module sees them.
+   */
+  serviceVia?: { kind: 'name' | 'call'; name: string };
   /** The application serving the route: a module-level `FastAPI()` variable, or a factory function. */
   app?: { module: string; variable?: string; factory?: string };
 }
@@ -325,8 +330,17 @@ export function findFastapiRoute(
     );
   const body = bodies[0];
   // The service's receiver in the call (`service.add_bookmark`) and the parameter it comes from.
-  const receiver = call.childForFieldName('function')?.childForFieldName('object')?.text;
+  const object = call.childForFieldName('function')?.childForFieldName('object');
+  const receiver = object?.text;
   const dep = params.find((p) => p.name === receiver && dependsProvider(p, aliases));
+  const getter = object?.type === 'call' ? object.childForFieldName('function') : undefined;
+  const serviceVia: RouteAnchor['serviceVia'] = dep
+    ? undefined
+    : object?.type === 'identifier' && !params.some((p) => p.name === object.text)
+      ? { kind: 'name', name: object.text }
+      : getter?.type === 'identifier' && (object!.childForFieldName('arguments')?.namedChildCount ?? 1) === 0
+        ? { kind: 'call', name: getter.text }
+        : undefined;
   const kw = keywordArguments(r.decorator.childForFieldName('arguments')!);
   const responseNode = kw.get('response_model') ?? r.fn.node.childForFieldName('return_type') ?? undefined;
   const response = modelOf(responseNode, r.fn.file, models);
@@ -367,6 +381,7 @@ export function findFastapiRoute(
           },
         }
       : {}),
+    ...(serviceVia ? { serviceVia } : {}),
     app: findApp(index, r.fn.file, r.decoratedBy),
   };
 }

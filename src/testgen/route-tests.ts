@@ -30,9 +30,9 @@ export function routeWiring(
   const label = `route ${route.function} (${route.method.toUpperCase()} ${route.path}, ${route.file})`;
   if (!route.request)
     fail(`${label} takes no request model: the generated test has no body to send the field in`);
-  if (!route.dependency)
+  if (!route.dependency && !route.serviceVia)
     fail(
-      `${label} gets its service without Depends(...): the generated test cannot give it a service on a temporary database (app.dependency_overrides needs a provider)`,
+      `${label} reaches its service neither through Depends(...) nor through a module-level name or getter: the generated test cannot give it a service on a temporary database`,
     );
   if (!route.app)
     fail(
@@ -61,10 +61,12 @@ export function emitRouteTests(
   const w = file.wiring;
   const field = change.field;
   const app = route.app!;
-  const dep = route.dependency!;
+  const dep = route.dependency;
+  const via = route.serviceVia;
   file.imports.name('fastapi.testclient', 'TestClient');
   file.imports.name('httpx', 'Response');
-  file.imports.name(dep.providerModule, dep.provider);
+  if (dep) file.imports.name(dep.providerModule, dep.provider);
+  else file.imports.module('pytest');
   file.imports.name(app.module, app.variable ?? app.factory!);
   const service = file.fixture(w.service.key);
   const serviceType = file.annotation(w.service.key);
@@ -72,39 +74,55 @@ export function emitRouteTests(
   const q3 = file.q.repeat(3);
   // A factory builds a fresh app per call; a module-level app is used as it is.
   const api = app.variable ?? 'api';
+  const doc = `    ${q3}${route.method.toUpperCase()} the payload to the real ${route.function} route, served the test's service.${q3}`;
+  const post = `client.${route.method}(${api}.url_path_for(${file.str(route.routeName)}), json=payload)`;
+  const build = app.variable ? [] : [`    api = ${app.factory}()`];
+  // Through Depends: app.dependency_overrides (removed afterwards). Otherwise the module-level name
+  // or getter the route reads, replaced in the route's module for the test only (monkeypatch).
   file.helper(
-    [
-      `def ${helper}(service: ${serviceType}, payload: dict[str, object]) -> Response:`,
-      `    ${q3}${route.method.toUpperCase()} the payload to the real ${route.function} route, served the test's service.${q3}`,
-      ...(app.variable ? [] : [`    api = ${app.factory}()`]),
-      `    ${api}.dependency_overrides[${dep.provider}] = lambda: service`,
-      `    try:`,
-      `        client = TestClient(${api})`,
-      `        return client.${route.method}(${api}.url_path_for(${file.str(route.routeName)}), json=payload)`,
-      `    finally:`,
-      `        ${api}.dependency_overrides.pop(${dep.provider}, None)`,
-    ].join('\n'),
+    (dep
+      ? [
+          `def ${helper}(service: ${serviceType}, payload: dict[str, object]) -> Response:`,
+          doc,
+          ...build,
+          `    ${api}.dependency_overrides[${dep.provider}] = lambda: service`,
+          `    try:`,
+          `        client = TestClient(${api})`,
+          `        return ${post}`,
+          `    finally:`,
+          `        ${api}.dependency_overrides.pop(${dep.provider}, None)`,
+        ]
+      : [
+          `def ${helper}(service: ${serviceType}, payload: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> Response:`,
+          doc,
+          `    monkeypatch.setattr(${file.str(`${route.module}.${via!.name}`)}, ${via!.kind === 'call' ? 'lambda: service' : 'service'})`,
+          ...build,
+          `    client = TestClient(${api})`,
+          `    return ${post}`,
+        ]
+    ).join('\n'),
   );
   const payload = (value?: string) =>
     `{${[...wiring.jsonArgs, ...(value !== undefined ? [`${file.str(field)}: ${value}`] : [])].join(', ')}}`;
+  const callArgs = (body: string) => [service, body, ...(dep ? [] : ['monkeypatch'])].join(', ');
   const name = snakeCase(route.function).replace(/^_+/, '');
   const test = (suffix: string, body: string[]) =>
     file.test(
       testDef(file, {
         name: `test_${name}_route_when_${field}_${suffix}`,
-        params: [`${service}: ${serviceType}`],
+        params: [`${service}: ${serviceType}`, ...(dep ? [] : ['monkeypatch: pytest.MonkeyPatch'])],
         async: true,
         body,
       }),
     );
   test('given_returns_it', [
-    `response = ${helper}(${service}, ${payload(cases.valid.json)})`,
+    `response = ${helper}(${callArgs(payload(cases.valid.json))})`,
     `assert response.is_success, response.text`,
     `assert _values_of(response.json(), ${file.str(field)}) == [${cases.valid.json}]`,
   ]);
   if (cases.defaultCheck && opts.defaultWords)
     test(`omitted_returns_${opts.defaultWords}`, [
-      `response = ${helper}(${service}, ${payload()})`,
+      `response = ${helper}(${callArgs(payload())})`,
       `assert response.is_success, response.text`,
       `assert _values_of(response.json(), ${file.str(field)}) == [${cases.defaultCheck.json}]`,
     ]);
@@ -112,7 +130,7 @@ export function emitRouteTests(
   const invalid = cases.rejected.find((r) => !/\w\(/.test(r.py));
   if (invalid)
     test(`${invalid.label}_is_422`, [
-      `response = ${helper}(${service}, ${payload(invalid.py)})`,
+      `response = ${helper}(${callArgs(payload(invalid.py))})`,
       `assert response.status_code == 422, response.text`,
     ]);
 }

@@ -235,3 +235,32 @@ async def second(body: In, service=None):
     'first',
   );
 });
+
+test('a route without Depends: the module-level name or getter it calls the service on', async () => {
+  const routes = (call: string) => `
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from linkbox.state import get_links, links
+
+app = FastAPI()
+
+
+class In(BaseModel):
+    url: str
+    title: str
+
+
+@app.post("/a")
+async def add(body: In):
+    return await ${call}.add_bookmark(body.url, body.title)
+`;
+  const byName = (await analyzeWorkspace(project({ 'src/linkbox/server.py': routes('links') }), spec()))
+    .changes[0]!.route!;
+  expect(byName.dependency).toBeUndefined();
+  expect(byName.serviceVia).toEqual({ kind: 'name', name: 'links' });
+  const byGetter = (
+    await analyzeWorkspace(project({ 'src/linkbox/server.py': routes('get_links()') }), spec())
+  ).changes[0]!.route!;
+  expect(byGetter.serviceVia).toEqual({ kind: 'call', name: 'get_links' });
+});

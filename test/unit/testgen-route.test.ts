@@ -71,8 +71,29 @@ test('the route is posted to through TestClient with the test service, with, wit
   expect(integration).toContain('assert response.status_code == 422, response.text');
 });
 
+test('a route that calls a module-level getter gets the test service through monkeypatch', () => {
+  const integration = generate({
+    ...ROUTE,
+    dependency: undefined,
+    serviceVia: { kind: 'call', name: 'get_service' },
+    app: { module: 'taskqueue.api.routes', variable: 'app' },
+  }).files.find((f) => f.category === 'integration')!.content;
+  expect(integration).toContain('import pytest');
+  expect(integration).not.toContain('dependency_overrides');
+  expect(integration).toContain(
+    'monkeypatch.setattr("taskqueue.api.routes.get_service", lambda: service)\n    client = TestClient(app)\n    return client.post(app.url_path_for("enqueue-task"), json=payload)',
+  );
+  expect(integration).toMatch(
+    /async def test_enqueue_route_when_summary_given_returns_it\(\w+: TaskQueueService, monkeypatch: pytest\.MonkeyPatch\)/,
+  );
+  expect(integration).toMatch(/response = _enqueue\(\w+, \{[^}]+\}, monkeypatch\)/);
+});
+
 test.each([
-  [{ dependency: undefined }, /gets its service without Depends\(\.\.\.\)/],
+  [
+    { dependency: undefined },
+    /reaches its service neither through Depends\(\.\.\.\) nor through a module-level name or getter/,
+  ],
   [{ app: undefined }, /no FastAPI application serves route enqueue/],
   [{ path: '/projects/{project_id}/tasks' }, /has path parameters/],
   [{ request: undefined }, /takes no request model/],
