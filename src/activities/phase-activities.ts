@@ -155,7 +155,8 @@ export function createPhaseActivities(deps: PhaseActivityDeps = {}) {
           files[`model ${c.model}`] = c.modelAnchor.file;
           files[`migrations`] = c.migrations.file;
           files[`service ${c.serviceMethod}`] = c.service.file;
-          files[`tool ${c.apiTool}`] = c.tool.file;
+          if (c.tool) files[`tool ${c.apiTool}`] = c.tool.file;
+          if (c.route) files[`route ${c.apiTool}`] = c.route.file;
           c.serializers.forEach((s) => (files[`serializer ${s.function}`] = s.file));
           notes.push(
             `${c.model}.${c.field} → table ${c.table} (${c.sqlType}), ${c.inserts.length} INSERT(s), ${c.rowMappers.length} row mapper(s), ${c.serializers.length} serializer(s)`,

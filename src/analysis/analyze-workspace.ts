@@ -23,6 +23,7 @@ import { findModel } from './find-model';
 import { findSerializers } from './find-serializers';
 import { findService, serviceAnchor } from './find-service';
 import { checkColumnCase, createTableAnchors, createTableSites, inferTable } from './find-table';
+import { findFastapiRoute } from './find-fastapi-routes';
 import { findTool, refuseWithoutTools } from './find-tool';
 import { LayerProblems } from './layer-problems';
 import { findTests } from './tests-config';
@@ -107,12 +108,33 @@ function analyzeChange(
   );
   const svc = attempt('service', () => findService(index, spec, change, i, dbFiles));
   if (svc && svc.why !== 'given') inferred.push(`service_method: ${svc.fn.name} (${svc.why})`);
-  const tool = svc
-    ? attempt('tool', () => findTool(index, change, i, svc.fn.name))
-    : attempt('tool', () => refuseWithoutTools(index, change));
+  // The presentation layer: a FastAPI route, an MCP tool, or both (then both get the field).
+  let routeRefused = false;
+  const route = svc
+    ? problems.attempt(change, i, 'tool', () => {
+        try {
+          return findFastapiRoute(index, change, svc.fn.name);
+        } catch (err) {
+          routeRefused = true;
+          throw err;
+        }
+      })
+    : undefined;
+  if (route && !change.api_tool)
+    inferred.push(
+      `api_tool: ${route.method.toUpperCase()} ${route.path} (the FastAPI route ${route.function} calls ${svc!.fn.name}(...))`,
+    );
+  const tool = route
+    ? optionalTool(() => findTool(index, change, i, svc!.fn.name))
+    : routeRefused
+      ? undefined
+      : svc
+        ? attempt('tool', () => findTool(index, change, i, svc.fn.name))
+        : attempt('tool', () => refuseWithoutTools(index, change));
   if (tool && tool.why !== 'given') inferred.push(`api_tool: ${tool.tool.name} (${tool.why})`);
   const rowMappers = attempt('row mappers', () => findRowMappers(index, change.model));
-  if (!model || !table || !migrations || !columnsOk || !svc || !tool || !rowMappers) return undefined;
+  if (!model || !table || !migrations || !columnsOk || !svc || (!tool && !route) || !rowMappers)
+    return undefined;
   const service = serviceAnchor(svc.fn, change.model);
   const sql =
     change.sql_type ??
@@ -135,7 +157,7 @@ function analyzeChange(
     table,
     sqlType: sql,
     serviceMethod: svc.fn.name,
-    apiTool: tool.tool.name,
+    apiTool: tool?.tool.name ?? `${route!.method.toUpperCase()} ${route!.path}`,
     enums,
     modelAnchor: model.anchor,
     migrations,
@@ -143,10 +165,22 @@ function analyzeChange(
     inserts: findInserts(index, table, { file: service.file, method: service.method }),
     rowMappers,
     service,
-    tool: tool.tool,
+    ...(tool ? { tool: tool.tool } : {}),
+    ...(route ? { route } : {}),
     serializers: findSerializers(index, change.model),
     inferred,
   };
+}
+
+/** A tool beside a route: absent is fine (the route presents the service), anything else is not. */
+function optionalTool<T>(find: () => T): T | undefined {
+  try {
+    return find();
+  } catch (err) {
+    if (err instanceof SpecialistError && (err.type === 'AnchorNotFound' || err.type === 'SpecInvalid'))
+      return undefined;
+    throw err;
+  }
 }
 
 /**

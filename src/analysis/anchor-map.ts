@@ -5,6 +5,9 @@
  * JavaScript string offsets into the file as read (UTF-16 code units).
  */
 import type { FieldType } from '../spec/field-type';
+import type { RouteAnchor } from './find-fastapi-routes';
+
+export type { RouteAnchor } from './find-fastapi-routes';
 
 export interface SourceRange {
   startIndex: number;
@@ -174,7 +177,10 @@ export interface FieldAnchors {
   inserts: InsertAnchor[];
   rowMappers: RowMapperAnchor[];
   service: ServiceAnchor;
-  tool: ToolAnchor;
+  /** The MCP tool presenting the service method; absent where only a FastAPI route presents it. */
+  tool?: ToolAnchor;
+  /** The FastAPI route presenting the service method, when the project serves HTTP. */
+  route?: RouteAnchor;
   serializers: SerializerAnchor[];
   /** What was inferred rather than given by the spec, as `key: value (why)` lines. */
   inferred: string[];

@@ -102,7 +102,9 @@ export const addPydanticField: Codemod<z.infer<typeof options>> = {
         s.type === 'expression_statement' &&
         s.namedChildren[0]?.childForFieldName('left')?.text === 'model_config',
     );
-    const before = fields.filter((f) => !config || f.stmt.startIndex < config.startIndex);
+    const preceding = fields.filter((f) => !config || f.stmt.startIndex < config.startIndex);
+    // `model_config` written above every field (common in FastAPI schemas): after the last field.
+    const before = preceding.length > 0 ? preceding : fields;
     const last = before[before.length - 1]?.stmt;
     const indent = last ? lineIndentAt(source, last.startIndex) : lineIndentAt(source, body.startIndex);
     const args = fieldArguments(p, p.model, quote);

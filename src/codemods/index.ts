@@ -10,6 +10,7 @@ import { addRowMapperField } from './add-row-mapper-field';
 import { addSerializerField } from './add-serializer-field';
 import { addServiceParameter } from './add-service-parameter';
 import { addToolSchemaProperty } from './add-tool-schema-property';
+import { addRouteArgument } from './add-route-argument';
 import { ensurePythonImports } from './ensure-python-imports';
 
 export {
@@ -23,6 +24,7 @@ export {
   addSerializerField,
   addServiceParameter,
   addToolSchemaProperty,
+  addRouteArgument,
   ensurePythonImports,
 };
 
@@ -39,6 +41,7 @@ export const CODEMODS: Record<string, Codemod<any>> = Object.fromEntries(
     addServiceParameter,
     addToolSchemaProperty,
     addHandlerArgument,
+    addRouteArgument,
     addSerializerField,
   ].map((c) => [c.id, c]),
 );

@@ -21,6 +21,7 @@ import {
   addToolSchemaProperty,
 } from '../codemods';
 import type { CodeChange } from './contract';
+import { routeSteps } from './route-steps';
 import { encodeSource, readSource, type SourceFormat } from './source-file';
 
 export type EditPhaseName =
@@ -130,6 +131,26 @@ export function phaseSteps(
   const enumClasses = map.enums.map((e) => e.className);
   const enumModules = Object.fromEntries(a.enums.map((e) => [e.className, e.module]));
   const ctx = modelContext(a, enumClasses);
+  const toolSteps = (tool: NonNullable<FieldAnchors['tool']>): Step[] => [
+    {
+      file: tool.schemaFile,
+      codemod: addToolSchemaProperty,
+      params: { ...f, model: a.model, tool: tool.name, enumModules },
+    },
+    {
+      file: tool.file,
+      codemod: addHandlerArgument,
+      params: {
+        ...f,
+        ...ctx,
+        handler: tool.handler.function,
+        className: tool.handler.className,
+        serviceMethod: a.serviceMethod,
+        argumentsVar: tool.handler.argumentsVar,
+        enumModules,
+      },
+    },
+  ];
   switch (phase) {
     case 'domain_model':
       return [
@@ -212,24 +233,8 @@ export function phaseSteps(
     }
     case 'api_layer':
       return [
-        {
-          file: a.tool.schemaFile,
-          codemod: addToolSchemaProperty,
-          params: { ...f, model: a.model, tool: a.tool.name, enumModules },
-        },
-        {
-          file: a.tool.file,
-          codemod: addHandlerArgument,
-          params: {
-            ...f,
-            ...ctx,
-            handler: a.tool.handler.function,
-            className: a.tool.handler.className,
-            serviceMethod: a.serviceMethod,
-            argumentsVar: a.tool.handler.argumentsVar,
-            enumModules,
-          },
-        },
+        ...(a.route ? routeSteps(a.route, f, a.serviceMethod, enumModules) : []),
+        ...(a.tool ? toolSteps(a.tool) : []),
       ];
     case 'serialization':
       return unique(a.serializers.map((s) => s.file)).map((file) => ({

@@ -254,11 +254,18 @@ interface ToolPlan {
   call: (vars: Record<string, string>, args: string) => string;
 }
 
+/** Why a project presented by a FastAPI route alone has no tool step here. */
+function routeOnly(change: FieldAnchors): string {
+  const route = change.route;
+  return `the presentation layer is the FastAPI route ${route ? `${route.method.toUpperCase()} ${route.path} (${route.function})` : '?'}, not an MCP tool: phase 6's generated tests call it over HTTP through the app's TestClient`;
+}
+
 /**
  * The tool as the generated tests call it, or a module-level handler whose module is handed the object
  * the service needs (the service object, or the database a service function takes); else why not.
  */
 function toolPlan(w: Wiring, change: FieldAnchors): ToolPlan | string {
+  if (!change.tool) return routeOnly(change);
   const tool = w.tool;
   if (tool)
     return {
@@ -300,7 +307,7 @@ function phaseSteps(
     ? `${change.service.className}.${change.service.method}`
     : change.service.method;
   const getter = `${w.getter.ownerKey.split(':')[1]}.${w.getter.method}`;
-  const toolName = change.tool.name;
+  const toolName = change.tool?.name ?? '';
   if (phase === 'service_layer')
     return defaults.map((given) => ({
       name:
@@ -403,8 +410,10 @@ function section(
       return failed(err.message);
     }
   }
+  if (!change.tool && phase === 'api_layer') return note(routeOnly(change));
   const steps = phaseSteps(phase, w, change, cases, tool, vars, imports);
-  if (typeof steps === 'string') return failed(steps);
+  // A route-only project without a serializer function: nothing here can call its presentation.
+  if (typeof steps === 'string') return change.tool ? failed(steps) : note(steps);
   imports.name(w.model.module, w.model.name).merge(w.model.needs).merge(w.service.needs);
   const open = w.db.open('_database', 'pathlib.Path(_db_path)');
   imports.module('pathlib');

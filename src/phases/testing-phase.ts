@@ -52,7 +52,8 @@ export interface TestingPhaseOptions {
 export function anchoredFiles(anchors: AnchorMap): string[] {
   const files = new Set<string>();
   for (const c of anchors.changes) {
-    files.add(c.modelAnchor.file).add(c.migrations.file).add(c.service.file).add(c.tool.file);
+    files.add(c.modelAnchor.file).add(c.migrations.file).add(c.service.file);
+    for (const x of [c.tool, c.route, c.route?.request, c.route?.response]) if (x) files.add(x.file);
     for (const x of [...c.createTables, ...c.inserts, ...c.rowMappers, ...c.serializers]) files.add(x.file);
   }
   return [...files].sort();
@@ -76,7 +77,7 @@ export async function gatherFacts(
     const classes: { module: string; name: string }[] = [];
     if (change.service.className)
       classes.push({ module: change.service.module, name: change.service.className });
-    if (change.tool.className) classes.push({ module: change.tool.module, name: change.tool.className });
+    if (change.tool?.className) classes.push({ module: change.tool.module, name: change.tool.className });
     const subclassesOf: { module: string; name: string }[] = [];
     if (change.migrations.className) {
       classes.push({ module: change.migrations.module, name: change.migrations.className });

@@ -20,6 +20,7 @@ import {
 } from './round-trip-steps';
 import { testDef, type TestFile } from './test-file';
 import { snakeModel } from './unit-tests';
+import { emitRouteTests } from './route-tests';
 
 export function emitIntegrationTests(
   file: TestFile,
@@ -119,7 +120,7 @@ export function emitIntegrationTests(
   if (w.tool) {
     file.helper(VALUES_OF(file.q.repeat(3)));
     const server = file.fixture(w.tool.serverKey);
-    const toolName = snakeCase(change.tool.name.replace(/[^A-Za-z0-9_]/g, '_'));
+    const toolName = snakeCase(change.tool!.name.replace(/[^A-Za-z0-9_]/g, '_'));
     const toolTest = (suffix: string, withField: boolean) => {
       const trip = toolRoundTrip(w, field, cases, server, withField ? 'valid' : 'default');
       file.test(
@@ -133,6 +134,12 @@ export function emitIntegrationTests(
     };
     toolTest('given_returns_it', true);
     if (cases.defaultCheck) toolTest(`omitted_returns_${defaultWords}`, false);
+  }
+
+  // The FastAPI route: request model → route → service → response, over HTTP.
+  if (w.route) {
+    file.helper(VALUES_OF(file.q.repeat(3)));
+    emitRouteTests(file, { change, cases, wiring: w.route, defaultWords });
   }
 
   // Serializers called directly (module-level functions and static methods).

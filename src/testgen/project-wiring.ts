@@ -11,6 +11,7 @@ import type { Architecture } from '../spec/feature-spec';
 import { conftestFixtures, unsafeFixtures } from './conftest-fixtures';
 import { dbRecipe, NoDatabasePath, type DbRecipe } from './db-recipe';
 import { fail } from './generation-error';
+import { routeWiring, type RouteWiring } from './route-tests';
 import { ImportSet, pyLiteral, pyNumber, pyString, snakeCase, type Quote } from './python-text';
 
 export interface Getter {
@@ -57,6 +58,8 @@ export interface Wiring {
    * argument has no example value.
    */
   moduleTool?: { module: string; handler: string; jsonArgs?: string[] };
+  /** The FastAPI route presenting the service, called through the app's TestClient. */
+  route?: RouteWiring;
   /** conftest fixtures by what they provide (`module:Class` or the db type key). */
   fixtures: Record<string, string>;
   /** Module-level `_run_migrations(conn)` that the test can call again, when there is one. */
@@ -127,12 +130,13 @@ export { conftestFixtures } from './conftest-fixtures';
 
 /** The tool's required arguments other than the new field, with example values (JSON, as Python). */
 function toolJsonArgs(change: FieldAnchors, facts: ProjectFacts, quote: Quote): string[] {
-  return change.tool.required
+  const tool = change.tool!;
+  return tool.required
     .filter((name) => name !== change.field)
     .map((name) => {
       const value = facts.examples[`param.${name}`] ?? facts.examples[`model.${name}`];
       if (value === undefined)
-        fail(`no example value for the required tool argument ${name} of ${change.tool.name}`);
+        fail(`no example value for the required tool argument ${name} of ${tool.name}`);
       return `${pyString(name, quote)}: ${pyLiteral(value, quote)}`;
     });
 }
@@ -259,7 +263,7 @@ export function buildWiring(options: {
   let tool: Wiring['tool'];
   let moduleTool: Wiring['moduleTool'];
   const t = change.tool;
-  if (!t.className) {
+  if (t && !t.className) {
     let jsonArgs: string[] | undefined;
     try {
       jsonArgs = toolJsonArgs(change, facts, quote);
@@ -268,7 +272,7 @@ export function buildWiring(options: {
     }
     moduleTool = { module: t.module, handler: t.handler.function, ...(jsonArgs ? { jsonArgs } : {}) };
   }
-  if (t.className) {
+  if (t?.className) {
     const serverKey = key(t.module, t.className);
     const server = facts.classes[serverKey];
     const handler = server?.methods[t.handler.function];
@@ -320,6 +324,7 @@ export function buildWiring(options: {
     getter,
     ...(tool ? { tool } : {}),
     ...(moduleTool ? { moduleTool } : {}),
+    ...(change.route ? { route: routeWiring(change, facts, quote) } : {}),
     fixtures,
     ...(migrationsFunction ? { migrationsFunction } : {}),
   };

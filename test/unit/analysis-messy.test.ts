@@ -119,7 +119,7 @@ test('plans every layer of a messy codebase, in its own style', async () => {
     serviceMethod: 'open_ticket',
     apiTool: 'ticket_open',
   });
-  expect(plan.anchors.changes[0]!.tool.handler.function).toBe('call_tool');
+  expect(plan.anchors.changes[0]!.tool!.handler.function).toBe('call_tool');
   expect(after['app/models.py']).toContain(
     '    queue: Optional[str] = None\n\n    priority: int = Field(default=3, ge=1, le=5, description="Priority of the ticket")\n\n    model_config',
   );

@@ -92,7 +92,7 @@ describe('a module-level service function', () => {
     expect(change.service).toMatchObject({ module: 'linkbox.service', method: 'add_bookmark' });
     expect(change.service.databaseAttribute).toBe('db');
     expect(change.inferred.join('\n')).toMatch(/function of linkbox\.service that builds Bookmark/);
-    expect(change.tool.handler.function).toBe('handle_bookmark_add');
+    expect(change.tool!.handler.function).toBe('handle_bookmark_add');
     expect(change.apiTool).toBe('bookmark_add');
   });
 

@@ -121,7 +121,7 @@ describe('analyzeWorkspace', () => {
     });
     expect(change.inserts.map((i) => i.function)).toEqual(['insert_task']);
     expect(change.rowMappers.map((r) => r.function)).toEqual(['_row_to_task']);
-    expect(change.tool.handler.function).toBe('_handle_create');
+    expect(change.tool!.handler.function).toBe('_handle_create');
     expect(map.enums.map((e) => e.className)).toEqual(['Kind']);
     expect(JSON.parse(JSON.stringify(map))).toEqual(map);
   });

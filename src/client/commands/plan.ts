@@ -30,7 +30,7 @@ export function registerPlanCommand(program: Command): void {
       }
       for (const change of plan.anchors.changes) {
         process.stdout.write(
-          `# ${change.model}.${change.field} → table ${change.table} (${change.sqlType}), service ${change.service.className ? `${change.service.className}.` : `${change.service.module}.`}${change.serviceMethod}, tool ${change.apiTool}\n`,
+          `# ${change.model}.${change.field} → table ${change.table} (${change.sqlType}), service ${change.service.className ? `${change.service.className}.` : `${change.service.module}.`}${change.serviceMethod}, ${change.route ? `route ${change.route.method.toUpperCase()} ${change.route.path}` : ''}${change.route && change.tool ? ' and ' : ''}${change.tool ? `tool ${change.tool.name}` : ''}\n`,
         );
         for (const line of change.inferred) process.stdout.write(`#   inferred ${line}\n`);
       }

@@ -31,13 +31,15 @@ const changedFiles = async (repo: string, branch: string) =>
 
 /** Creates a database with the base commit's code, then opens it twice with the branch's code. */
 const OLD_DATABASE_SCRIPT = `
-import asyncio, importlib, sqlite3, sys
+import asyncio, importlib, inspect, sqlite3, sys
 module, cls, path, seed, table, column, opener = sys.argv[1:8]
 Database = getattr(importlib.import_module(module), cls)
 async def open_once():
+    # aiosqlite classes open and close with await, sqlite3 ones without.
     db = Database(path)
-    await getattr(db, opener)()
-    await db.close()
+    for result in (getattr(db, opener)(), db.close()):
+        if inspect.isawaitable(result):
+            await result
 asyncio.run(open_once())
 con = sqlite3.connect(path)
 if seed:

@@ -1,0 +1,1 @@
+"""A recipe box served over HTTP."""
