@@ -42,6 +42,7 @@ import type {
 import { findTests } from './tests-config';
 import { ormTables, refuseAlembic, refuseOrmTable, type OrmTable } from './persistence-kind';
 import { findMigrations } from './find-migrations';
+import { findFastMcpTool } from './find-fastmcp-tools';
 import { namesReadByClassBody } from './class-names';
 import { modelKind, pydanticModels } from './model-kind';
 import {
@@ -730,7 +731,8 @@ export async function analyzeWorkspace(root: string, spec: FeatureSpec): Promise
     const svc = findService(index, spec, change, i, dbFiles);
     if (svc.why !== 'given') inferred.push(`service_method: ${svc.fn.name} (${svc.why})`);
     const service = serviceAnchor(svc.fn, change.model);
-    const tool = findTool(index, change, i, svc.fn.name);
+    // FastMCP tool functions first (their own finder); schema-dict tools otherwise.
+    const tool = findFastMcpTool(index, change, i, svc.fn.name) ?? findTool(index, change, i, svc.fn.name);
     if (tool.why !== 'given') inferred.push(`api_tool: ${tool.tool.name} (${tool.why})`);
     const rowMappers: RowMapperAnchor[] = index.functions
       .filter((f) => !f.file.isTest && f.name.startsWith('_row_to_') && buildsModel(f.node, change.model))

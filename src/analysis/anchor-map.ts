@@ -131,6 +131,23 @@ export interface ToolAnchor extends ModuleRef {
   handler: { function: string; className?: string; range: SourceRange; argumentsVar: string };
   serviceCall: { range: SourceRange; style: 'keyword' | 'positional' | 'mixed' };
   required: string[];
+  /**
+   * Set when the tool is a FastMCP tool function (its signature is the schema; `schema` and `handler`
+   * are then the function itself).
+   */
+  fastmcp?: FastMcpToolAnchor;
+}
+
+export interface FastMcpToolAnchor {
+  /** The tool function's Python name (the tool's `name` may differ through `name=`). */
+  function: string;
+  registration: 'decorator' | 'add_tool';
+  /** The server expression it is registered on (`mcp`). */
+  receiver: string;
+  /** The function that registers it on a server it receives (`register_tools(mcp)`), if any. */
+  registerFunction?: string;
+  /** How the tool reaches the service: a module-level name (`_service`) or a getter call (`get_service()`). */
+  serviceReceiver?: { kind: 'name' | 'call'; name: string };
 }
 
 export interface SerializerAnchor extends ModuleRef {

@@ -2,6 +2,7 @@
 import type { Codemod } from './codemod';
 import { addColumnMigration } from './add-column-migration';
 import { addCreateTableColumn } from './add-create-table-column';
+import { addFastMcpToolParameter } from './add-fastmcp-tool-parameter';
 import { addHandlerArgument } from './add-handler-argument';
 import { addInsertColumn } from './add-insert-column';
 import { addMigrationFunction } from './add-migration-function';
@@ -15,6 +16,7 @@ import { ensurePythonImports } from './ensure-python-imports';
 export {
   addColumnMigration,
   addCreateTableColumn,
+  addFastMcpToolParameter,
   addHandlerArgument,
   addInsertColumn,
   addMigrationFunction,
@@ -39,6 +41,7 @@ export const CODEMODS: Record<string, Codemod<any>> = Object.fromEntries(
     addServiceParameter,
     addToolSchemaProperty,
     addHandlerArgument,
+    addFastMcpToolParameter,
     addSerializerField,
   ].map((c) => [c.id, c]),
 );

@@ -11,6 +11,7 @@ import { runCodemod, type Codemod } from '../codemods/codemod';
 import {
   addColumnMigration,
   addCreateTableColumn,
+  addFastMcpToolParameter,
   addHandlerArgument,
   addInsertColumn,
   addMigrationFunction,
@@ -211,6 +212,21 @@ export function phaseSteps(
       return steps;
     }
     case 'api_layer':
+      // A FastMCP tool: the signature is the schema, the parameter is passed on in the same function.
+      if (a.tool.fastmcp)
+        return [
+          {
+            file: a.tool.file,
+            codemod: addFastMcpToolParameter,
+            params: {
+              ...f,
+              model: a.model,
+              function: a.tool.fastmcp.function,
+              serviceMethod: a.serviceMethod,
+              enumModules,
+            },
+          },
+        ];
       return [
         {
           file: a.tool.schemaFile,

@@ -1,0 +1,199 @@
+/**
+ * FastMCP tools (docs/codemods.md, "FastMCP tools"): functions registered on a FastMCP server, whose
+ * signature is the tool's input schema. The shapes found:
+ *
+ * - `@mcp.tool()`, `@mcp.tool`, `@mcp.tool(name="x")` on a sync or async function, at module level
+ *   or inside a `register_*(mcp)` function that receives the server;
+ * - `mcp.add_tool(fn)` / `mcp.add_tool(fn, name="x")` for a function of the same file.
+ *
+ * A receiver counts as a FastMCP server when the file names `FastMCP` (its import or an annotation)
+ * or the receiver is called like one (`mcp`, `server`): a `@router.tool()` of another framework in a
+ * file that never mentions FastMCP is not taken for one.
+ */
+import { SpecialistError } from '../errors';
+import type { FieldChange } from '../spec/feature-spec';
+import type { SyntaxNode } from '../python-syntax/parse';
+import { definitionName, enclosingFunction, findAll, rangeOf, stringValue } from '../python-syntax/parse';
+import { keywordArguments } from '../python-syntax/sequence';
+import { callsNamed } from '../codemods/add-handler-argument';
+import type { ToolAnchor } from './anchor-map';
+import type { PyFile, WorkspaceIndex } from './workspace-index';
+
+export interface FastMcpTool {
+  /** The tool's name as clients see it (`name=`, else the function's name). */
+  name: string;
+  file: PyFile;
+  fn: SyntaxNode;
+  function: string;
+  registration: 'decorator' | 'add_tool';
+  /** The server expression the tool is registered on (`mcp`, `self.mcp`). */
+  receiver: string;
+  /** The function the registration happens in (`register_tools`), when it is not module level. */
+  registerFunction?: string;
+}
+
+const SERVER_NAME = /(^|_)(mcp|server)$/i;
+
+function isServer(file: PyFile, receiver: string): boolean {
+  return /\bFastMCP\b/.test(file.source) || SERVER_NAME.test(receiver.split('.').pop() ?? '');
+}
+
+/** The `name="x"` of a `tool(...)` or `add_tool(...)` call, when it is a plain string. */
+function nameArgument(call: SyntaxNode | undefined): string | undefined {
+  const args = call?.childForFieldName('arguments');
+  if (!args) return undefined;
+  const name = keywordArguments(args).get('name');
+  return name?.type === 'string' ? stringValue(name) : undefined;
+}
+
+function registerFunctionOf(node: SyntaxNode): string | undefined {
+  const outer = enclosingFunction(node);
+  return outer ? definitionName(outer.fn) : undefined;
+}
+
+/** Every FastMCP tool of the non-test files. */
+export function findFastMcpTools(index: WorkspaceIndex): FastMcpTool[] {
+  const out: FastMcpTool[] = [];
+  for (const file of index.files.filter((f) => !f.isTest)) {
+    if (!/\.(tool|add_tool)\b/.test(file.source)) continue;
+    for (const decorated of findAll(file.tree.rootNode, 'decorated_definition')) {
+      const fn = decorated.childForFieldName('definition');
+      if (fn?.type !== 'function_definition') continue;
+      for (const decorator of decorated.namedChildren.filter((c) => c.type === 'decorator')) {
+        const expr = decorator.namedChildren[0];
+        const call = expr?.type === 'call' ? expr : undefined;
+        const target = call ? call.childForFieldName('function') : expr;
+        if (target?.type !== 'attribute' || target.childForFieldName('attribute')?.text !== 'tool') continue;
+        const receiver = target.childForFieldName('object')!.text;
+        if (!isServer(file, receiver)) continue;
+        const fnName = definitionName(fn);
+        out.push({
+          name: nameArgument(call) ?? fnName,
+          file,
+          fn,
+          function: fnName,
+          registration: 'decorator',
+          receiver,
+          registerFunction: registerFunctionOf(decorated),
+        });
+      }
+    }
+    for (const call of findAll(file.tree.rootNode, 'call')) {
+      const target = call.childForFieldName('function');
+      if (target?.type !== 'attribute' || target.childForFieldName('attribute')?.text !== 'add_tool')
+        continue;
+      const receiver = target.childForFieldName('object')!.text;
+      const first = call.childForFieldName('arguments')?.namedChildren[0];
+      if (first?.type !== 'identifier' || !isServer(file, receiver)) continue;
+      const fn = findAll(file.tree.rootNode, 'function_definition').find(
+        (f) => definitionName(f) === first.text,
+      );
+      if (!fn) continue;
+      out.push({
+        name: nameArgument(call) ?? first.text,
+        file,
+        fn,
+        function: first.text,
+        registration: 'add_tool',
+        receiver,
+        registerFunction: registerFunctionOf(call),
+      });
+    }
+  }
+  return out;
+}
+
+const where = (t: FastMcpTool) => `${t.file.path}:${t.fn.startPosition.row + 1}`;
+
+/**
+ * The FastMCP tool of a change: the one the spec names (`api_tool`, by tool or function name), or the
+ * one whose function calls the service method. Undefined when the project has no FastMCP tool (the
+ * tool is then looked for as a schema dict); refused when FastMCP tools exist but none fits.
+ */
+export function findFastMcpTool(
+  index: WorkspaceIndex,
+  change: FieldChange,
+  i: number,
+  method: string,
+): { tool: ToolAnchor; why: string } | undefined {
+  const tools = findFastMcpTools(index);
+  if (tools.length === 0) return undefined;
+  const callsService = (t: FastMcpTool) => findAll(t.fn, 'call').some((c) => callsNamed(c, method));
+  const listed = tools.map((t) => `${t.name} (${where(t)})`);
+  let tool: FastMcpTool | undefined;
+  let why = 'given';
+  if (change.api_tool) {
+    const named = tools.filter((t) => t.name === change.api_tool || t.function === change.api_tool);
+    if (named.length === 0) return undefined;
+    if (named.length > 1)
+      throw new SpecialistError(
+        'AnchorAmbiguous',
+        `FastMCP tool ${change.api_tool} is ambiguous: ${named.map(where).join(', ')}`,
+        { candidates: named.map(where) },
+      );
+    tool = named[0]!;
+    if (!callsService(tool))
+      throw new SpecialistError(
+        'AnchorNotFound',
+        `the FastMCP tool ${tool.name} (${where(tool)}) does not call ${method}(...): the new parameter could not reach the service (set "service_method" to the method the tool calls)`,
+        { what: `a call of ${method} in ${tool.function}`, candidates: [] },
+      );
+  } else {
+    const calling = tools.filter(callsService);
+    if (calling.length === 0)
+      throw new SpecialistError(
+        'AnchorNotFound',
+        `no FastMCP tool calls ${method}(...) (tools are @${tools[0]!.receiver}.tool() functions: ${listed.join(', ')}); set "api_tool" and "service_method" in the spec`,
+        { what: `a FastMCP tool calling ${method}`, candidates: tools.map((t) => t.name) },
+      );
+    if (calling.length > 1)
+      throw new SpecialistError(
+        'AnchorAmbiguous',
+        `the tool for ${method} is ambiguous: ${calling.map((t) => `${t.name} (${where(t)})`).join(', ')} — set "api_tool" in the spec`,
+        { candidates: calling.map((t) => t.name) },
+      );
+    tool = calling[0]!;
+    why = `the FastMCP tool function ${tool.function} calls ${method}(...)`;
+  }
+  const serviceCalls = findAll(tool.fn, 'call').filter((c) => callsNamed(c, method));
+  const serviceCall = serviceCalls[0]!;
+  const args = serviceCall.childForFieldName('arguments')!.namedChildren;
+  const kw = args.filter((a) => a.type === 'keyword_argument').length;
+  const params = tool.fn.childForFieldName('parameters')!.namedChildren;
+  const required = params
+    .filter((p) => p.type === 'identifier' || p.type === 'typed_parameter')
+    .map((p) => (p.type === 'identifier' ? p.text : (p.namedChildren[0]?.text ?? '')))
+    .filter((n) => n && !n.startsWith('*') && n !== 'self' && n !== 'ctx');
+  // How the tool reaches the service: a module global (`_service.add(...)`) or a getter (`get_service().add(...)`).
+  const callee = serviceCall.childForFieldName('function');
+  const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : undefined;
+  const serviceReceiver =
+    object?.type === 'identifier'
+      ? { kind: 'name' as const, name: object.text }
+      : object?.type === 'call' && object.childForFieldName('function')?.type === 'identifier'
+        ? { kind: 'call' as const, name: object.childForFieldName('function')!.text }
+        : undefined;
+  return {
+    tool: {
+      file: tool.file.path,
+      module: tool.file.module,
+      name: tool.name,
+      schema: rangeOf(tool.fn),
+      schemaFile: tool.file.path,
+      handler: { function: tool.function, range: rangeOf(tool.fn), argumentsVar: '' },
+      serviceCall: {
+        range: rangeOf(serviceCall),
+        style: kw === args.length ? 'keyword' : kw === 0 ? 'positional' : 'mixed',
+      },
+      required,
+      fastmcp: {
+        function: tool.function,
+        registration: tool.registration,
+        receiver: tool.receiver,
+        ...(tool.registerFunction ? { registerFunction: tool.registerFunction } : {}),
+        ...(serviceReceiver ? { serviceReceiver } : {}),
+      },
+    },
+    why,
+  };
+}
