@@ -146,8 +146,17 @@ export interface FastMcpToolAnchor {
   receiver: string;
   /** The function that registers it on a server it receives (`register_tools(mcp)`), if any. */
   registerFunction?: string;
-  /** How the tool reaches the service: a module-level name (`_service`) or a getter call (`get_service()`). */
-  serviceReceiver?: { kind: 'name' | 'call'; name: string };
+  /**
+   * How the tool reaches the service: a module-level name (`_service`), a module getter
+   * (`get_service()`), or a parameter of the register function (its index among the parameters).
+   */
+  serviceReceiver?: { kind: 'name' | 'call' | 'parameter'; name: string; position?: number };
+  /** Whether the receiver is a module-level name of the tool's file (the test imports it). */
+  serverIsModuleName?: boolean;
+  /** The module the file imports `FastMCP` from (`mcp.server.fastmcp`, `fastmcp`). */
+  serverImport?: string;
+  /** How many parameters the register function takes. */
+  registerParams?: number;
 }
 
 export interface SerializerAnchor extends ModuleRef {

@@ -16,7 +16,7 @@ import type { SyntaxNode } from '../python-syntax/parse';
 import { definitionName, enclosingFunction, findAll, rangeOf, stringValue } from '../python-syntax/parse';
 import { keywordArguments } from '../python-syntax/sequence';
 import { callsNamed } from '../codemods/add-handler-argument';
-import type { ToolAnchor } from './anchor-map';
+import type { FastMcpToolAnchor, ToolAnchor } from './anchor-map';
 import type { PyFile, WorkspaceIndex } from './workspace-index';
 
 export interface FastMcpTool {
@@ -103,6 +103,60 @@ export function findFastMcpTools(index: WorkspaceIndex): FastMcpTool[] {
   return out;
 }
 
+/** Names bound at the module level of a file (`x = ...`, `x: T = ...`, `def x`). */
+function moduleNames(file: PyFile): Set<string> {
+  const names = new Set<string>();
+  for (const stmt of file.tree.rootNode.namedChildren) {
+    const expr = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+    const left = expr?.type === 'assignment' ? expr.childForFieldName('left') : undefined;
+    if (left?.type === 'identifier') names.add(left.text);
+    const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+    if (def?.type === 'function_definition') names.add(definitionName(def));
+  }
+  return names;
+}
+
+function registerDefinition(tool: FastMcpTool): SyntaxNode | undefined {
+  if (!tool.registerFunction) return undefined;
+  return findAll(tool.file.tree.rootNode, 'function_definition').find(
+    (f) => definitionName(f) === tool.registerFunction,
+  );
+}
+
+function parameterNames(fn: SyntaxNode): string[] {
+  return (fn.childForFieldName('parameters')?.namedChildren ?? [])
+    .filter((p) => p.type !== 'comment')
+    .map((p) =>
+      p.type === 'identifier'
+        ? p.text
+        : (p.childForFieldName('name')?.text ?? p.namedChildren[0]?.text ?? ''),
+    );
+}
+
+/**
+ * How the tool reaches the service, so that a test can hand it one built on a temporary database: a
+ * module global (`_service.add(...)`), a module getter (`get_service().add(...)`), or a parameter of
+ * the register function (`register_tools(mcp, service)`).
+ */
+function receiverOf(tool: FastMcpTool, serviceCall: SyntaxNode): FastMcpToolAnchor['serviceReceiver'] {
+  const callee = serviceCall.childForFieldName('function');
+  const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : undefined;
+  const globals = moduleNames(tool.file);
+  if (object?.type === 'identifier') {
+    const outer = registerDefinition(tool);
+    if (outer) {
+      const params = parameterNames(outer);
+      const at = params.indexOf(object.text);
+      if (at >= 0) return { kind: 'parameter', name: object.text, position: at };
+    }
+    if (globals.has(object.text)) return { kind: 'name', name: object.text };
+    return undefined;
+  }
+  const getter = object?.type === 'call' ? object.childForFieldName('function') : undefined;
+  if (getter?.type === 'identifier' && globals.has(getter.text)) return { kind: 'call', name: getter.text };
+  return undefined;
+}
+
 const where = (t: FastMcpTool) => `${t.file.path}:${t.fn.startPosition.row + 1}`;
 
 /**
@@ -164,15 +218,9 @@ export function findFastMcpTool(
     .filter((p) => p.type === 'identifier' || p.type === 'typed_parameter')
     .map((p) => (p.type === 'identifier' ? p.text : (p.namedChildren[0]?.text ?? '')))
     .filter((n) => n && !n.startsWith('*') && n !== 'self' && n !== 'ctx');
-  // How the tool reaches the service: a module global (`_service.add(...)`) or a getter (`get_service().add(...)`).
-  const callee = serviceCall.childForFieldName('function');
-  const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : undefined;
-  const serviceReceiver =
-    object?.type === 'identifier'
-      ? { kind: 'name' as const, name: object.text }
-      : object?.type === 'call' && object.childForFieldName('function')?.type === 'identifier'
-        ? { kind: 'call' as const, name: object.childForFieldName('function')!.text }
-        : undefined;
+  const serviceReceiver = receiverOf(tool, serviceCall);
+  const serverImport = /^from\s+([\w.]+)\s+import\s+[^\n]*\bFastMCP\b/m.exec(tool.file.source)?.[1];
+  const outer = registerDefinition(tool);
   return {
     tool: {
       file: tool.file.path,
@@ -190,6 +238,9 @@ export function findFastMcpTool(
         function: tool.function,
         registration: tool.registration,
         receiver: tool.receiver,
+        serverIsModuleName: !tool.registerFunction && moduleNames(tool.file).has(tool.receiver),
+        ...(serverImport ? { serverImport } : {}),
+        ...(outer ? { registerParams: parameterNames(outer).length } : {}),
         ...(tool.registerFunction ? { registerFunction: tool.registerFunction } : {}),
         ...(serviceReceiver ? { serviceReceiver } : {}),
       },

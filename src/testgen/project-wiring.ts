@@ -50,6 +50,8 @@ export interface Wiring {
   };
   getter: Getter;
   tool?: { serverKey: string; call: (server: string, args: string) => string; jsonArgs: string[] };
+  /** For a FastMCP tool: `"name": value` of its required arguments other than the new field. */
+  fastmcpArgs?: string[];
   /** conftest fixtures by what they provide (`module:Class` or the db type key). */
   fixtures: Record<string, string>;
   /** Module-level `_run_migrations(conn)` that the test can call again, when there is one. */
@@ -239,18 +241,21 @@ export function buildWiring(options: {
 
   let tool: Wiring['tool'];
   const t = change.tool;
-  if (t.className) {
-    const serverKey = key(t.module, t.className);
-    const server = facts.classes[serverKey];
-    const handler = server?.methods[t.handler.function];
-    const dispatcher = server?.methods.call_tool;
-    const jsonArgs = t.required
+  const toolArgs = () =>
+    t.required
       .filter((name) => name !== change.field)
       .map((name) => {
         const value = facts.examples[`param.${name}`] ?? facts.examples[`model.${name}`];
         if (value === undefined) fail(`no example value for the required tool argument ${name} of ${t.name}`);
         return `${pyString(name, quote)}: ${pyLiteral(value, quote)}`;
       });
+  const fastmcpArgs = t.fastmcp ? toolArgs() : undefined;
+  if (t.className) {
+    const serverKey = key(t.module, t.className);
+    const server = facts.classes[serverKey];
+    const handler = server?.methods[t.handler.function];
+    const dispatcher = server?.methods.call_tool;
+    const jsonArgs = toolArgs();
     if (handler && handler.params.filter((p) => p.required).length === 1) {
       tool = {
         serverKey,
@@ -296,6 +301,7 @@ export function buildWiring(options: {
     },
     getter,
     ...(tool ? { tool } : {}),
+    ...(fastmcpArgs ? { fastmcpArgs } : {}),
     fixtures,
     ...(migrationsFunction ? { migrationsFunction } : {}),
   };
