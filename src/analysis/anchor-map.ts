@@ -157,6 +157,12 @@ export interface FastMcpToolAnchor {
   serverImport?: string;
   /** How many parameters the register function takes. */
   registerParams?: number;
+  /**
+   * The Pydantic request model the tool takes as parameter `param` and reads the service's
+   * arguments from: the field is added to it, and passed on as `param.field`. `required`: its fields
+   * without a default.
+   */
+  requestModel?: { param: string; file: string; module: string; className: string; required: string[] };
 }
 
 export interface SerializerAnchor extends ModuleRef {

@@ -18,6 +18,8 @@ import { keywordArguments } from '../python-syntax/sequence';
 import { callsNamed } from '../codemods/add-handler-argument';
 import type { FastMcpToolAnchor, ToolAnchor } from './anchor-map';
 import type { PyFile, WorkspaceIndex } from './workspace-index';
+import { pydanticModels } from './model-kind';
+import { classFields } from '../codemods/add-pydantic-field';
 
 export interface FastMcpTool {
   /** The tool's name as clients see it (`name=`, else the function's name). */
@@ -157,6 +159,33 @@ function receiverOf(tool: FastMcpTool, serviceCall: SyntaxNode): FastMcpToolAnch
   return undefined;
 }
 
+/**
+ * The Pydantic request model a tool takes (`def bookmark_add(request: AddBookmark)`) and reads the
+ * service's arguments from (`request.url`): the new field belongs on it. The domain model itself
+ * taken as a parameter is not a request model (the field reaches it in phase 1).
+ */
+function requestModelOf(
+  index: WorkspaceIndex,
+  tool: FastMcpTool,
+  serviceCall: SyntaxNode,
+  model: string,
+): FastMcpToolAnchor['requestModel'] {
+  const argsText = serviceCall.childForFieldName('arguments')?.text ?? '';
+  for (const p of tool.fn.childForFieldName('parameters')?.namedChildren ?? []) {
+    const type = p.childForFieldName('type')?.text;
+    const name = p.childForFieldName('name')?.text ?? p.namedChildren[0]?.text;
+    if (!type || !name || !/^\w+$/.test(type) || type === model) continue;
+    if (!new RegExp(`\\b${name}\\.\\w+`).test(argsText)) continue;
+    const cls = pydanticModels(index).filter((c) => c.name === type);
+    if (cls.length !== 1) continue;
+    const required = classFields(cls[0]!.node)
+      .filter((f) => !f.stmt.namedChildren[0]?.childForFieldName('right'))
+      .map((f) => f.name);
+    return { param: name, file: cls[0]!.file.path, module: cls[0]!.file.module, className: type, required };
+  }
+  return undefined;
+}
+
 const where = (t: FastMcpTool) => `${t.file.path}:${t.fn.startPosition.row + 1}`;
 
 /**
@@ -219,6 +248,7 @@ export function findFastMcpTool(
     .map((p) => (p.type === 'identifier' ? p.text : (p.namedChildren[0]?.text ?? '')))
     .filter((n) => n && !n.startsWith('*') && n !== 'self' && n !== 'ctx');
   const serviceReceiver = receiverOf(tool, serviceCall);
+  const requestModel = requestModelOf(index, tool, serviceCall, change.model);
   const serverImport = /^from\s+([\w.]+)\s+import\s+[^\n]*\bFastMCP\b/m.exec(tool.file.source)?.[1];
   const outer = registerDefinition(tool);
   return {
@@ -243,6 +273,7 @@ export function findFastMcpTool(
         ...(outer ? { registerParams: parameterNames(outer).length } : {}),
         ...(tool.registerFunction ? { registerFunction: tool.registerFunction } : {}),
         ...(serviceReceiver ? { serviceReceiver } : {}),
+        ...(requestModel ? { requestModel } : {}),
       },
     },
     why,

@@ -37,6 +37,11 @@ const options = fieldOptionsSchema.extend({
   /** The tool function (its Python name, which `name=` in the decorator may differ from). */
   function: z.string(),
   serviceMethod: z.string(),
+  /**
+   * The parameter holding the tool's Pydantic request model, when it takes one: the field is then on
+   * that model (add-pydantic-field) and only passed on, as `request.field`.
+   */
+  requestParam: z.string().optional(),
   enumModules: z.record(z.string(), z.string()).default({}),
   /** Longest line before the signature is laid out one parameter per line; default: the file's longest, at least 88. */
   maxLineLength: z.number().int().positive().optional(),
@@ -69,7 +74,7 @@ function explodeParameters(source: string, fn: SyntaxNode, params: SyntaxNode, a
 export const addFastMcpToolParameter: Codemod<Options> = {
   id: 'add-fastmcp-tool-parameter',
   description:
-    'Adds `field: Annotated[T, Field(constraints, description=...)] = default` as the last parameter of a FastMCP tool function (before **kwargs; the signature laid out one parameter per line when it outgrows the line), an Args:/:param: docstring entry where the docstring has them, and `field=field` in its single call of the service method; refuses when the service is called more than once or not at all.',
+    'Adds `field: Annotated[T, Field(constraints, description=...)] = default` as the last parameter of a FastMCP tool function (or, for a tool taking a Pydantic request model, only passes `request.field` on) (before **kwargs; the signature laid out one parameter per line when it outgrows the line), an Args:/:param: docstring entry where the docstring has them, and `field=field` in its single call of the service method; refuses when the service is called more than once or not at all.',
   options,
   transform(source, p) {
     const root = parsePython(source).rootNode;
@@ -86,7 +91,9 @@ export const addFastMcpToolParameter: Codemod<Options> = {
     const edits: Edit[] = [];
     const changes: string[] = [];
     let paramText = '';
-    if (!names.includes(p.field)) {
+    if (p.requestParam && !names.includes(p.requestParam))
+      throw new CodemodRefusal(`tool function ${p.function} has no parameter ${p.requestParam}`);
+    if (!p.requestParam && !names.includes(p.field)) {
       // `note: str | None = None` → `note: Annotated[str | None, Field(...)] = None`.
       const m = /^(\w+): (.+) = (.+)$/s.exec(parts.param);
       if (!m) throw new CodemodRefusal(`cannot spell the parameter ${parts.param}`);
@@ -135,8 +142,9 @@ export const addFastMcpToolParameter: Codemod<Options> = {
     }
     const args = call.childForFieldName('arguments')!;
     if (!keywordArguments(args).has(p.field)) {
-      edits.push(appendKeywordArgument(source, args, `${p.field}=${parts.value}`));
-      changes.push(`${p.function}: ${p.serviceMethod}(..., ${p.field}=${parts.value})`);
+      const value = p.requestParam ? `${p.requestParam}.${p.field}` : parts.value;
+      edits.push(appendKeywordArgument(source, args, `${p.field}=${value}`));
+      changes.push(`${p.function}: ${p.serviceMethod}(..., ${p.field}=${value})`);
     }
     if (edits.length === 0) return unchanged(source, `${p.function} already takes and passes ${p.field}`);
     const needs: ImportNeed[] = [];

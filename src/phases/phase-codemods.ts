@@ -213,8 +213,19 @@ export function phaseSteps(
     }
     case 'api_layer':
       // A FastMCP tool: the signature is the schema, the parameter is passed on in the same function.
-      if (a.tool.fastmcp)
+      if (a.tool.fastmcp) {
+        const request = a.tool.fastmcp.requestModel;
         return [
+          // A tool taking a Pydantic request model: the field goes on that model too.
+          ...(request
+            ? [
+                {
+                  file: request.file,
+                  codemod: addPydanticField,
+                  params: { ...f, model: request.className, enumModules },
+                },
+              ]
+            : []),
           {
             file: a.tool.file,
             codemod: addFastMcpToolParameter,
@@ -223,10 +234,12 @@ export function phaseSteps(
               model: a.model,
               function: a.tool.fastmcp.function,
               serviceMethod: a.serviceMethod,
+              ...(request ? { requestParam: request.param } : {}),
               enumModules,
             },
           },
         ];
+      }
       return [
         {
           file: a.tool.schemaFile,

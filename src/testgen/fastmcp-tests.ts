@@ -14,15 +14,19 @@ import { testDef, type TestFile } from './test-file';
 const TOOL_HELPERS = (
   q3: string,
   q: string,
-) => `def _property_schema(schema: dict, name: str) -> tuple[dict, bool]:
-    ${q3}The schema of one property with its \`$ref\` resolved, and whether it also accepts null.${q3}
-    prop = schema[${q}properties${q}][name]
+) => `def _property_schema(schema: dict, name: str, inside: str | None = None) -> tuple[dict, dict, bool]:
+    ${q3}The object schema holding property \`name\` (the tool's own, or that of its parameter \`inside\`),
+    the property's value schema with \`$ref\` resolved, and whether the property also accepts null.${q3}
+
+    def resolve(node: dict) -> dict:
+        return schema[${q}$defs${q}][node[${q}$ref${q}].split(${q}/${q})[-1]] if ${q}$ref${q} in node else node
+
+    holder = resolve(schema[${q}properties${q}][inside]) if inside else schema
+    prop = holder[${q}properties${q}][name]
     branches = prop.get(${q}anyOf${q}, [prop])
     nullable = {${q}type${q}: ${q}null${q}} in branches
-    [value] = [b for b in branches if b != {${q}type${q}: ${q}null${q}}]
-    if ${q}$ref${q} in value:
-        value = schema[${q}$defs${q}][value[${q}$ref${q}].split(${q}/${q})[-1]]
-    return value, nullable
+    [value] = [resolve(b) for b in branches if b != {${q}type${q}: ${q}null${q}}]
+    return holder, value, nullable
 
 
 def _tool_data(result: object) -> object:
@@ -122,17 +126,18 @@ export function emitFastMcpToolTests(
 
   // The schema as the server lists it.
   const expected = expectedSchema(f, change.model);
+  const inside = m.requestModel ? `, ${file.str(m.requestModel.param)}` : '';
+  const prop = `holder[${file.str('properties')}][${file.str(field)}]`;
   const schemaBody = [
     ...serverLines,
     ...(registers('None') ? register('None') : []),
     `tools = {tool.name: tool for tool in await ${server}.list_tools()}`,
     `schema = tools[${file.str(t.name)}].inputSchema`,
-    `value, nullable = _property_schema(schema, ${file.str(field)})`,
+    `holder, value, nullable = _property_schema(schema, ${file.str(field)}${inside})`,
     ...Object.entries(expected).map(([k, v]) => `assert value[${file.str(k)}] == ${pyLiteral(v, q)}`),
     `assert nullable is ${nullable ? 'True' : 'False'}`,
-    `assert schema[${file.str('properties')}][${file.str(field)}][${file.str('description')}] == ${file.str(describeField(f, change.model))}`,
+    `assert ${prop}[${file.str('description')}] == ${file.str(describeField(f, change.model))}`,
   ];
-  const prop = `schema[${file.str('properties')}][${file.str(field)}]`;
   if (spec.default === null || spec.default === undefined || mutableDefault) {
     schemaBody.push(`assert ${prop}[${file.str('default')}] is None`);
   } else if (change.type.kind !== 'datetime') {
@@ -140,7 +145,7 @@ export function emitFastMcpToolTests(
       change.type.kind === 'enum' ? (jsonSchema(f, change.model).default ?? spec.default) : spec.default;
     schemaBody.push(`assert ${prop}[${file.str('default')}] == ${pyLiteral(def, q)}`);
   }
-  schemaBody.push(`assert ${file.str(field)} not in schema.get(${file.str('required')}, [])`);
+  schemaBody.push(`assert ${file.str(field)} not in holder.get(${file.str('required')}, [])`);
   if (m.registerFunction && !registers('None')) {
     file.note(
       `${t.name}: no FastMCP tool test generated: ${m.registerFunction}() takes parameters the test cannot give`,
@@ -180,7 +185,8 @@ export function emitFastMcpToolTests(
   }
   const jsonArgs = w.fastmcpArgs ?? [];
   const callTest = (suffix: string, withField: boolean, expectedValue: string) => {
-    const args = `{${[...jsonArgs, ...(withField ? [`${file.str(field)}: ${cases.valid.json}`] : [])].join(', ')}}`;
+    const own = `{${[...jsonArgs, ...(withField ? [`${file.str(field)}: ${cases.valid.json}`] : [])].join(', ')}}`;
+    const args = m.requestModel ? `{${file.str(m.requestModel.param)}: ${own}}` : own;
     file.test(
       testDef(file, {
         name: `test_${toolName}_tool_when_${field}_${suffix}`,

@@ -241,8 +241,9 @@ export function buildWiring(options: {
 
   let tool: Wiring['tool'];
   const t = change.tool;
+  // A tool taking a request model is given that model's required fields.
   const toolArgs = () =>
-    t.required
+    (t.fastmcp?.requestModel?.required ?? t.required)
       .filter((name) => name !== change.field)
       .map((name) => {
         const value = facts.examples[`param.${name}`] ?? facts.examples[`model.${name}`];
