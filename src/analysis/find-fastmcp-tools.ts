@@ -159,6 +159,18 @@ function receiverOf(tool: FastMcpTool, serviceCall: SyntaxNode): FastMcpToolAnch
   return undefined;
 }
 
+/** A Pydantic field without a default: no value, or `Field(...)` giving none (`Field(...)`, `Field(min_length=1)`). */
+function isRequiredField(right: SyntaxNode | null): boolean {
+  if (!right) return true;
+  if (right.type !== 'call' || !/^(pydantic\.)?Field$/.test(right.childForFieldName('function')?.text ?? ''))
+    return false;
+  const args = right.childForFieldName('arguments')!;
+  const kw = keywordArguments(args);
+  if (kw.has('default') || kw.has('default_factory')) return false;
+  const first = args.namedChildren.find((a) => a.type !== 'keyword_argument' && a.type !== 'comment');
+  return !first || first.type === 'ellipsis';
+}
+
 /**
  * The Pydantic request model a tool takes (`def bookmark_add(request: AddBookmark)`) and reads the
  * service's arguments from (`request.url`): the new field belongs on it. The domain model itself
@@ -179,7 +191,7 @@ function requestModelOf(
     const cls = pydanticModels(index).filter((c) => c.name === type);
     if (cls.length !== 1) continue;
     const required = classFields(cls[0]!.node)
-      .filter((f) => !f.stmt.namedChildren[0]?.childForFieldName('right'))
+      .filter((f) => isRequiredField(f.stmt.namedChildren[0]?.childForFieldName('right') ?? null))
       .map((f) => f.name);
     return { param: name, file: cls[0]!.file.path, module: cls[0]!.file.module, className: type, required };
   }

@@ -140,6 +140,31 @@ def register_tools(mcp: FastMCP, service: LinkService) -> None:
     });
   });
 
+  it('finds the Pydantic request model a tool takes, with its required fields', async () => {
+    const server = `${HEAD}
+from pydantic import BaseModel, Field
+
+
+class AddBookmark(BaseModel):
+    url: str = Field(min_length=1, description="The link")
+    title: str
+    folder: str = Field("inbox", description="Where it goes")
+
+
+@mcp.tool()
+async def bookmark_add(request: AddBookmark) -> dict:
+    return (await _service.add_bookmark(url=request.url, title=request.title)).model_dump()
+`;
+    const change = (await analyzeWorkspace(workspace(server), spec())).changes[0]!;
+    expect(change.tool.fastmcp?.requestModel).toEqual({
+      param: 'request',
+      file: 'src/linkbox/server.py',
+      module: 'linkbox.server',
+      className: 'AddBookmark',
+      required: ['url', 'title'],
+    });
+  });
+
   it('sees a getter the tool calls for its service', async () => {
     const server = `${HEAD}\ndef get_service() -> LinkService:\n    return _service\n\n\n@mcp.tool()\nasync def bookmark_add(url: str, title: str) -> dict:\n    return await get_service().add_bookmark(url=url, title=title)\n`;
     const change = (await analyzeWorkspace(workspace(server), spec())).changes[0]!;
