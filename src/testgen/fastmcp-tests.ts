@@ -121,6 +121,9 @@ export function emitFastMcpToolTests(
     return [];
   };
   const registers = (serviceVar?: string) => !m.registerFunction || register(serviceVar).length > 0;
+  // A register function that takes the service gets the test's own (built on a temporary database).
+  const schemaService =
+    m.registerFunction && m.serviceReceiver?.kind === 'parameter' ? file.fixture(w.service.key) : undefined;
   file.imports.module('json');
   file.helper(TOOL_HELPERS(q.repeat(3), q));
 
@@ -130,7 +133,7 @@ export function emitFastMcpToolTests(
   const prop = `holder[${file.str('properties')}][${file.str(field)}]`;
   const schemaBody = [
     ...serverLines,
-    ...(registers('None') ? register('None') : []),
+    ...register(schemaService),
     `tools = {tool.name: tool for tool in await ${server}.list_tools()}`,
     `schema = tools[${file.str(t.name)}].inputSchema`,
     `holder, value, nullable = _property_schema(schema, ${file.str(field)}${inside})`,
@@ -146,7 +149,7 @@ export function emitFastMcpToolTests(
     schemaBody.push(`assert ${prop}[${file.str('default')}] == ${pyLiteral(def, q)}`);
   }
   schemaBody.push(`assert ${file.str(field)} not in holder.get(${file.str('required')}, [])`);
-  if (m.registerFunction && !registers('None')) {
+  if (!registers(schemaService)) {
     file.note(
       `${t.name}: no FastMCP tool test generated: ${m.registerFunction}() takes parameters the test cannot give`,
     );

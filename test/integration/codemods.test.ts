@@ -4,7 +4,7 @@
  * (test/fixtures/e2e) passes. A second application changes nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { analyzeWorkspace } from '../../src/analysis/analyze-workspace';
@@ -12,12 +12,13 @@ import { applyEditPhase } from '../../src/phases/edit-phases';
 import { EDIT_PHASES } from '../../src/phases/phase-codemods';
 import { resolvePython } from '../../src/python/interpreter';
 import { parseFeatureSpec } from '../../src/spec/feature-spec';
+import { caseVenv } from '../cases/harness/case-repo';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const EXAMPLES = path.join(REPO, 'examples');
 
 interface Case {
-  sample: 'taskqueue' | 'bookshelf';
+  sample: 'taskqueue' | 'bookshelf' | 'marginalia';
   /** A file of examples/specs, or an inline spec for the rest of the type matrix. */
   spec: string;
   inline?: Record<string, unknown>;
@@ -40,6 +41,19 @@ const CASES: Case[] = [
   { sample: 'bookshelf', spec: 'bookshelf-datetime-last-read-at', value: '2024-05-06T07:08:09+00:00' },
   { sample: 'bookshelf', spec: 'bookshelf-enum-edition-format', value: 'ebook' },
   { sample: 'bookshelf', spec: 'bookshelf-list-co-authors', value: ['Brian Herbert'] },
+  // FastMCP tools on aiosqlite (the parameter on the tool function): the whole matrix.
+  { sample: 'marginalia', spec: 'marginalia-str-note', value: 'Read before Friday' },
+  { sample: 'marginalia', spec: 'marginalia-int-read-minutes', value: 12 },
+  { sample: 'marginalia', spec: 'marginalia-bool-starred', value: true },
+  { sample: 'marginalia', spec: 'marginalia-datetime-remind-at', value: '2030-01-02T03:04:05+00:00' },
+  { sample: 'marginalia', spec: 'marginalia-enum-status', value: 'reading' },
+  { sample: 'marginalia', spec: 'marginalia-list-authors', value: ['Ada Lovelace', 'Charles Babbage'] },
+  { sample: 'marginalia', spec: 'marginalia-float-score', value: 4.5 },
+  {
+    sample: 'marginalia',
+    spec: 'marginalia-uuid-collection-id',
+    value: '12345678-1234-5678-1234-567812345678',
+  },
   // The rest of the type matrix, inline: UUID, float bounds, a pattern, list[UUID], nullable enum.
   {
     sample: 'taskqueue',
@@ -79,6 +93,8 @@ const CASES: Case[] = [
   },
 ];
 
+const OWN_VENV = new Set(['marginalia']);
+
 function loadSpec(name: string, inline?: Record<string, unknown>) {
   if (inline) return parseFeatureSpec({ feature: name, data_models: { changes: [inline] } }, name);
   return parseFeatureSpec(
@@ -103,6 +119,9 @@ describe('phases 1–5 on the samples', () => {
         recursive: true,
         filter: (src) => !/(__pycache__|\.pytest_cache|\.mypy_cache)$/.test(src),
       });
+      // A sample whose dependencies the shared venv does not hold (mcp) gets its own, as its user would.
+      if (OWN_VENV.has(c.sample))
+        symlinkSync(await caseVenv(path.join(EXAMPLES, c.sample)), path.join(dir, '.venv'));
       const spec = loadSpec(c.spec, c.inline);
       const anchors = await analyzeWorkspace(dir, spec);
       for (const phase of EDIT_PHASES) {

@@ -6,13 +6,14 @@
  * validate.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseFeatureSpec } from '../../src/spec/feature-spec';
 import { parseFieldType } from '../../src/spec/field-type';
 import { resolvePython } from '../../src/python/interpreter';
+import { caseVenv } from '../cases/harness/case-repo';
 
 const run = promisify(execFile);
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
@@ -20,6 +21,8 @@ const SAMPLES = [
   { name: 'taskqueue', pkg: 'taskqueue' },
   { name: 'bookshelf', pkg: 'bookshelf' },
   { name: 'papertrail', pkg: 'papertrail' },
+  // FastMCP needs `mcp`, which the shared venv does not hold: the sample gets its own venv.
+  { name: 'marginalia', pkg: 'marginalia', ownVenv: true },
 ];
 const ARTIFACTS = new Set(['__pycache__', '.pytest_cache', '.mypy_cache', '.coverage', '.venv']);
 
@@ -36,7 +39,7 @@ async function copySample(name: string, into: string): Promise<string> {
   return target;
 }
 
-describe.each(SAMPLES)('the $name sample', ({ name, pkg }) => {
+describe.each(SAMPLES)('the $name sample', ({ name, pkg, ownVenv }) => {
   let tmp: string;
   let root: string;
   let python: string;
@@ -44,6 +47,7 @@ describe.each(SAMPLES)('the $name sample', ({ name, pkg }) => {
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), `example-${name}-`));
     root = await copySample(name, tmp);
+    if (ownVenv) await symlink(await caseVenv(path.join(EXAMPLES, name)), path.join(root, '.venv'));
     python = resolvePython(root);
   });
 
@@ -100,6 +104,7 @@ describe('the example feature specs', () => {
       Agent: 'taskqueue/src/taskqueue/domain/models.py',
       Book: 'bookshelf/src/bookshelf/domain/book.py',
       Paper: 'papertrail/src/papertrail/domain/models.py',
+      Clip: 'marginalia/src/marginalia/domain/models.py',
     };
     for (const file of (await readdir(dir)).filter((f) => f.endsWith('.json'))) {
       const spec = parseFeatureSpec(JSON.parse(await readFile(path.join(dir, file), 'utf8')), file);
