@@ -158,7 +158,7 @@ export function emitFastMcpToolTests(
   file.test(
     testDef(file, {
       name: `test_${toolName}_tool_lists_${field}`,
-      params: [],
+      params: schemaService ? [`${schemaService}: ${file.annotation(w.service.key)}`] : [],
       async: true,
       body: schemaBody,
     }),
