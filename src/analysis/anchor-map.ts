@@ -134,6 +134,38 @@ export interface ToolAnchor extends ModuleRef {
   handler: { function: string; className?: string; range: SourceRange; argumentsVar: string };
   serviceCall: { range: SourceRange; style: 'keyword' | 'positional' | 'mixed' };
   required: string[];
+  /**
+   * Set when the tool is a FastMCP tool function (its signature is the schema; `schema` and `handler`
+   * are then the function itself).
+   */
+  fastmcp?: FastMcpToolAnchor;
+}
+
+export interface FastMcpToolAnchor {
+  /** The tool function's Python name (the tool's `name` may differ through `name=`). */
+  function: string;
+  registration: 'decorator' | 'add_tool';
+  /** The server expression it is registered on (`mcp`). */
+  receiver: string;
+  /** The function that registers it on a server it receives (`register_tools(mcp)`), if any. */
+  registerFunction?: string;
+  /**
+   * How the tool reaches the service: a module-level name (`_service`), a module getter
+   * (`get_service()`), or a parameter of the register function (its index among the parameters).
+   */
+  serviceReceiver?: { kind: 'name' | 'call' | 'parameter'; name: string; position?: number };
+  /** Whether the receiver is a module-level name of the tool's file (the test imports it). */
+  serverIsModuleName?: boolean;
+  /** The module the file imports `FastMCP` from (`mcp.server.fastmcp`, `fastmcp`). */
+  serverImport?: string;
+  /** How many parameters the register function takes. */
+  registerParams?: number;
+  /**
+   * The Pydantic request model the tool takes as parameter `param` and reads the service's
+   * arguments from: the field is added to it, and passed on as `param.field`. `required`: its fields
+   * without a default.
+   */
+  requestModel?: { param: string; file: string; module: string; className: string; required: string[] };
 }
 
 export interface SerializerAnchor extends ModuleRef {

@@ -16,6 +16,7 @@ import {
   describeField,
   fieldOptionsSchema,
   pyLiteral,
+  type FieldOptions,
   typeImports,
   typeOf,
   typingImports,
@@ -34,7 +35,7 @@ const options = fieldOptionsSchema.extend({
 
 /** The parameter's text and the value passed to the model (mutable defaults stay out of the signature). */
 export function parameterParts(
-  p: z.infer<typeof options>,
+  p: FieldOptions,
   style: 'pipe' | 'optional',
   quote: '"' | "'",
   typingGenerics = false,
@@ -60,7 +61,7 @@ function punctuate(text: string, neighbour: string): string {
 }
 
 /** Adds an `Args:` (Google) or `:param:` (reST) entry after the last one; nothing for other docstrings. */
-function docstringEdit(
+export function docstringEdit(
   source: string,
   fn: SyntaxNode,
   field: string,

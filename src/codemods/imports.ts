@@ -122,9 +122,17 @@ export function importEdits(
     const isStd = STDLIB.has(module.split('.')[0]!);
     const plainImport = line.startsWith('import ');
     // The group the new line belongs to: the standard library, or the imports of the same package.
-    const group = topImports.filter((s) =>
+    let group = topImports.filter((s) =>
       isStd ? STDLIB.has(moduleOf(s).split('.')[0]!) : moduleOf(s).split('.')[0] === module.split('.')[0],
     );
+    // A package the file does not import yet: isort's third-party block — the first of several
+    // non-standard blocks (the last one is the project's own).
+    if (!isStd && group.length === 0) {
+      const blocks = importBlocks(topImports).filter((b) =>
+        b.every((s) => s.type !== 'future_import_statement' && !STDLIB.has(moduleOf(s).split('.')[0]!)),
+      );
+      if (blocks.length >= 2) group = blocks[0]!;
+    }
     let anchor: SyntaxNode | undefined;
     let before = false;
     // isort's order inside a group: `import x` lines first, then `from x import`, each by module name.
@@ -169,6 +177,20 @@ export function importEdits(
     }
   }
   return { edits, changes };
+}
+
+/** The top-level imports in blocks that blank lines (or other statements) separate. */
+function importBlocks(imports: SyntaxNode[]): SyntaxNode[][] {
+  const blocks: SyntaxNode[][] = [];
+  let prev: SyntaxNode | undefined;
+  for (const s of imports) {
+    const adjacent =
+      prev !== undefined && s.startPosition.row === prev.endPosition.row + 1 && prev.nextNamedSibling === s;
+    if (adjacent) blocks[blocks.length - 1]!.push(s);
+    else blocks.push([s]);
+    prev = s;
+  }
+  return blocks;
 }
 
 function moduleOf(stmt: SyntaxNode): string {

@@ -2,6 +2,7 @@
 import type { Codemod } from './codemod';
 import { addColumnMigration } from './add-column-migration';
 import { addCreateTableColumn } from './add-create-table-column';
+import { addFastMcpToolParameter } from './add-fastmcp-tool-parameter';
 import { addHandlerArgument } from './add-handler-argument';
 import { addInsertColumn } from './add-insert-column';
 import { addMigrationFunction } from './add-migration-function';
@@ -16,6 +17,7 @@ import { ensurePythonImports } from './ensure-python-imports';
 export {
   addColumnMigration,
   addCreateTableColumn,
+  addFastMcpToolParameter,
   addHandlerArgument,
   addInsertColumn,
   addMigrationFunction,
@@ -42,6 +44,7 @@ export const CODEMODS: Record<string, Codemod<any>> = Object.fromEntries(
     addToolSchemaProperty,
     addHandlerArgument,
     addRouteArgument,
+    addFastMcpToolParameter,
     addSerializerField,
   ].map((c) => [c.id, c]),
 );

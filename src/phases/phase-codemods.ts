@@ -11,6 +11,7 @@ import { runCodemod, type Codemod } from '../codemods/codemod';
 import {
   addColumnMigration,
   addCreateTableColumn,
+  addFastMcpToolParameter,
   addHandlerArgument,
   addInsertColumn,
   addMigrationFunction,
@@ -232,6 +233,35 @@ export function phaseSteps(
       return steps;
     }
     case 'api_layer':
+      // A FastMCP tool: the signature is the schema, the parameter is passed on in the same function.
+      if (a.tool?.fastmcp) {
+        const request = a.tool.fastmcp.requestModel;
+        return [
+          ...(a.route ? routeSteps(a.route, f, a.serviceMethod, enumModules) : []),
+          // A tool taking a Pydantic request model: the field goes on that model too.
+          ...(request
+            ? [
+                {
+                  file: request.file,
+                  codemod: addPydanticField,
+                  params: { ...f, model: request.className, enumModules },
+                },
+              ]
+            : []),
+          {
+            file: a.tool.file,
+            codemod: addFastMcpToolParameter,
+            params: {
+              ...f,
+              model: a.model,
+              function: a.tool.fastmcp.function,
+              serviceMethod: a.serviceMethod,
+              ...(request ? { requestParam: request.param } : {}),
+              enumModules,
+            },
+          },
+        ];
+      }
       return [
         ...(a.route ? routeSteps(a.route, f, a.serviceMethod, enumModules) : []),
         ...(a.tool ? toolSteps(a.tool) : []),

@@ -254,8 +254,10 @@ interface ToolPlan {
   call: (vars: Record<string, string>, args: string) => string;
 }
 
-/** Why a project presented by a FastAPI route alone has no tool step here. */
+/** Why a project presented by a FastAPI route or FastMCP functions has no tool step here. */
 function routeOnly(change: FieldAnchors): string {
+  if (change.tool?.fastmcp)
+    return `the tool ${change.tool.name} is a FastMCP function: phase 6's generated tests list it on the real server and call it through call_tool`;
   const route = change.route;
   return `the presentation layer is the FastAPI route ${route ? `${route.method.toUpperCase()} ${route.path} (${route.function})` : '?'}, not an MCP tool: phase 6's generated tests call it over HTTP through the app's TestClient`;
 }
@@ -265,7 +267,7 @@ function routeOnly(change: FieldAnchors): string {
  * the service needs (the service object, or the database a service function takes); else why not.
  */
 function toolPlan(w: Wiring, change: FieldAnchors): ToolPlan | string {
-  if (!change.tool) return routeOnly(change);
+  if (!change.tool || change.tool.fastmcp) return routeOnly(change);
   const tool = w.tool;
   if (tool)
     return {
@@ -410,10 +412,12 @@ function section(
       return failed(err.message);
     }
   }
-  if (!change.tool && phase === 'api_layer') return note(routeOnly(change));
+  // A FastAPI route or a FastMCP function: phase 6's generated tests call the presentation layer.
+  const calledInPhase6 = !change.tool || Boolean(change.tool.fastmcp);
+  if (calledInPhase6 && phase === 'api_layer') return note(routeOnly(change));
   const steps = phaseSteps(phase, w, change, cases, tool, vars, imports);
-  // A route-only project without a serializer function: nothing here can call its presentation.
-  if (typeof steps === 'string') return change.tool ? failed(steps) : note(steps);
+  // Without a serializer function besides, nothing here can call the presentation layer.
+  if (typeof steps === 'string') return calledInPhase6 ? note(steps) : failed(steps);
   imports.name(w.model.module, w.model.name).merge(w.model.needs).merge(w.service.needs);
   const open = w.db.open('_database', 'pathlib.Path(_db_path)');
   imports.module('pathlib');

@@ -8,6 +8,7 @@ import type { AnchorMap } from '../analysis/anchor-map';
 import type { ProjectFacts } from '../python/introspect';
 import type { FeatureSpec } from '../spec/feature-spec';
 import { fieldCases } from './field-cases';
+import { emitFastMcpToolTests } from './fastmcp-tests';
 import { emitIntegrationTests } from './integration-tests';
 import { emitMigrationTests } from './migration-tests';
 import { buildWiring, type Wiring } from './project-wiring';
@@ -105,8 +106,10 @@ export function generateTestSuite(input: GenerateTestsInput): { files: Generated
       const file = fileFor(category, wiring, imports);
       const cases = fieldCases(specChange, change.type, change.enums, wiring.quote, file.imports);
       if (category === 'unit') emitUnitTests(file, { field: change.field, type: change.type, cases });
-      else if (category === 'integration') emitIntegrationTests(file, { change, cases });
-      else emitMigrationTests(file, { change, cases });
+      else if (category === 'integration') {
+        emitIntegrationTests(file, { change, cases });
+        if (change.tool?.fastmcp) emitFastMcpToolTests(file, { change, spec: specChange, cases });
+      } else emitMigrationTests(file, { change, cases });
     }
   });
   const generated = TEST_CATEGORIES.filter((c) => files.has(c)).map((category) => ({

@@ -60,6 +60,8 @@ export interface Wiring {
   moduleTool?: { module: string; handler: string; jsonArgs?: string[] };
   /** The FastAPI route presenting the service, called through the app's TestClient. */
   route?: RouteWiring;
+  /** For a FastMCP tool: `"name": value` of its required arguments other than the new field. */
+  fastmcpArgs?: string[];
   /** conftest fixtures by what they provide (`module:Class` or the db type key). */
   fixtures: Record<string, string>;
   /** Module-level `_run_migrations(conn)` that the test can call again, when there is one. */
@@ -131,7 +133,8 @@ export { conftestFixtures } from './conftest-fixtures';
 /** The tool's required arguments other than the new field, with example values (JSON, as Python). */
 function toolJsonArgs(change: FieldAnchors, facts: ProjectFacts, quote: Quote): string[] {
   const tool = change.tool!;
-  return tool.required
+  // A tool taking a request model is given that model's required fields.
+  return (tool.fastmcp?.requestModel?.required ?? tool.required)
     .filter((name) => name !== change.field)
     .map((name) => {
       const value = facts.examples[`param.${name}`] ?? facts.examples[`model.${name}`];
@@ -263,7 +266,7 @@ export function buildWiring(options: {
   let tool: Wiring['tool'];
   let moduleTool: Wiring['moduleTool'];
   const t = change.tool;
-  if (t && !t.className) {
+  if (t && !t.className && !t.fastmcp) {
     let jsonArgs: string[] | undefined;
     try {
       jsonArgs = toolJsonArgs(change, facts, quote);
@@ -272,6 +275,7 @@ export function buildWiring(options: {
     }
     moduleTool = { module: t.module, handler: t.handler.function, ...(jsonArgs ? { jsonArgs } : {}) };
   }
+  const fastmcpArgs = t?.fastmcp ? toolJsonArgs(change, facts, quote) : undefined;
   if (t?.className) {
     const serverKey = key(t.module, t.className);
     const server = facts.classes[serverKey];
@@ -325,6 +329,7 @@ export function buildWiring(options: {
     ...(tool ? { tool } : {}),
     ...(moduleTool ? { moduleTool } : {}),
     ...(change.route ? { route: routeWiring(change, facts, quote) } : {}),
+    ...(fastmcpArgs ? { fastmcpArgs } : {}),
     fixtures,
     ...(migrationsFunction ? { migrationsFunction } : {}),
   };

@@ -19,7 +19,7 @@ const REPO = path.resolve(__dirname, '..', '..');
 const EXAMPLES = path.join(REPO, 'examples');
 
 interface Case {
-  sample: 'taskqueue' | 'bookshelf' | 'recipebox';
+  sample: 'taskqueue' | 'bookshelf' | 'recipebox' | 'marginalia';
   /** A file of examples/specs, or an inline spec for the rest of the type matrix. */
   spec: string;
   inline?: Record<string, unknown>;
@@ -48,6 +48,19 @@ const CASES: Case[] = [
   { sample: 'bookshelf', spec: 'bookshelf-datetime-last-read-at', value: '2024-05-06T07:08:09+00:00' },
   { sample: 'bookshelf', spec: 'bookshelf-enum-edition-format', value: 'ebook' },
   { sample: 'bookshelf', spec: 'bookshelf-list-co-authors', value: ['Brian Herbert'] },
+  // FastMCP tools on aiosqlite (the parameter on the tool function): the whole matrix.
+  { sample: 'marginalia', spec: 'marginalia-str-note', value: 'Read before Friday' },
+  { sample: 'marginalia', spec: 'marginalia-int-read-minutes', value: 12 },
+  { sample: 'marginalia', spec: 'marginalia-bool-starred', value: true },
+  { sample: 'marginalia', spec: 'marginalia-datetime-remind-at', value: '2030-01-02T03:04:05+00:00' },
+  { sample: 'marginalia', spec: 'marginalia-enum-status', value: 'reading' },
+  { sample: 'marginalia', spec: 'marginalia-list-authors', value: ['Ada Lovelace', 'Charles Babbage'] },
+  { sample: 'marginalia', spec: 'marginalia-float-score', value: 4.5 },
+  {
+    sample: 'marginalia',
+    spec: 'marginalia-uuid-collection-id',
+    value: '12345678-1234-5678-1234-567812345678',
+  },
   // The rest of the type matrix, inline: UUID, float bounds, a pattern, list[UUID], nullable enum.
   {
     sample: 'taskqueue',
@@ -87,7 +100,7 @@ const CASES: Case[] = [
   },
 ];
 
-const OWN_VENV = new Set<Case['sample']>(['recipebox']);
+const OWN_VENV = new Set<Case['sample']>(['recipebox', 'marginalia']);
 
 function loadSpec(name: string, inline?: Record<string, unknown>) {
   if (inline) return parseFeatureSpec({ feature: name, data_models: { changes: [inline] } }, name);
@@ -113,7 +126,7 @@ describe('phases 1–5 on the samples', () => {
         recursive: true,
         filter: (src) => !/(__pycache__|\.pytest_cache|\.mypy_cache)$/.test(src),
       });
-      // FastAPI is not in the shared venv: the sample gets one built from its own pyproject.
+      // FastAPI and mcp are not in the shared venv: those samples get one built from their own pyproject.
       if (OWN_VENV.has(c.sample))
         symlinkSync(await caseVenv(path.join(EXAMPLES, c.sample)), path.join(dir, '.venv'));
       const spec = loadSpec(c.spec, c.inline);

@@ -23,6 +23,8 @@ const SAMPLES = [
   { name: 'papertrail', pkg: 'papertrail' },
   // FastAPI is not in the shared venv: this sample runs in one built from its own pyproject.
   { name: 'recipebox', pkg: 'recipebox', ownVenv: true },
+  // FastMCP needs `mcp`, which the shared venv does not hold: the sample gets its own venv.
+  { name: 'marginalia', pkg: 'marginalia', ownVenv: true },
 ];
 const ARTIFACTS = new Set(['__pycache__', '.pytest_cache', '.mypy_cache', '.coverage', '.venv']);
 
@@ -109,6 +111,7 @@ describe('the example feature specs', () => {
       Book: 'bookshelf/src/bookshelf/domain/book.py',
       Paper: 'papertrail/src/papertrail/domain/models.py',
       Recipe: 'recipebox/src/recipebox/domain/models.py',
+      Clip: 'marginalia/src/marginalia/domain/models.py',
     };
     for (const file of (await readdir(dir)).filter((f) => f.endsWith('.json'))) {
       const spec = parseFeatureSpec(JSON.parse(await readFile(path.join(dir, file), 'utf8')), file);

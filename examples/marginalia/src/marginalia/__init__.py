@@ -1,0 +1,1 @@
+"""Web clips kept for later, served over MCP."""

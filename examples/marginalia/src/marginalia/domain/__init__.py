@@ -1,0 +1,1 @@
+"""The clip and what it is."""

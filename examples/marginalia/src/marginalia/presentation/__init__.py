@@ -1,0 +1,1 @@
+"""The MCP face of the application: FastMCP tools and what they return."""
