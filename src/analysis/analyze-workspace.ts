@@ -23,7 +23,8 @@ import { findModel } from './find-model';
 import { findSerializers } from './find-serializers';
 import { findService, serviceAnchor } from './find-service';
 import { checkColumnCase, createTableAnchors, createTableSites, inferTable } from './find-table';
-import { findFastapiRoute } from './find-fastapi-routes';
+import { fastapiRoutes, findFastapiRoute } from './find-fastapi-routes';
+import { findFastMcpTool, findFastMcpTools } from './find-fastmcp-tools';
 import { findTool, refuseWithoutTools } from './find-tool';
 import { LayerProblems } from './layer-problems';
 import { findTests } from './tests-config';
@@ -124,13 +125,21 @@ function analyzeChange(
     inferred.push(
       `api_tool: ${route.method.toUpperCase()} ${route.path} (the FastAPI route ${route.function} calls ${svc!.fn.name}(...))`,
     );
+  // FastMCP tool functions first (their own finder); schema-dict tools otherwise.
+  const anyTool = (method: string) =>
+    findFastMcpTool(index, change, i, method) ?? findTool(index, change, i, method);
   const tool = route
-    ? optionalTool(() => findTool(index, change, i, svc!.fn.name))
+    ? optionalTool(() => anyTool(svc!.fn.name))
     : routeRefused
       ? undefined
       : svc
-        ? attempt('tool', () => findTool(index, change, i, svc.fn.name))
-        : attempt('tool', () => refuseWithoutTools(index, change));
+        ? attempt('tool', () => anyTool(svc.fn.name))
+        : // Without the service, the tool layer is judged by its kind alone: FastMCP functions and
+          // FastAPI routes are supported kinds, so only a project with neither hears about it.
+          attempt('tool', () => {
+            if (findFastMcpTools(index).length === 0 && fastapiRoutes(index).length === 0)
+              refuseWithoutTools(index, change);
+          });
   if (tool && tool.why !== 'given') inferred.push(`api_tool: ${tool.tool.name} (${tool.why})`);
   const rowMappers = attempt('row mappers', () => findRowMappers(index, change.model));
   if (!model || !table || !migrations || !columnsOk || !svc || (!tool && !route) || !rowMappers)

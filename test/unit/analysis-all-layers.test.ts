@@ -87,26 +87,26 @@ class LinkService:
 
 /** FastMCP tools: no literal inputSchema for the tool to edit. */
 const SERVER = `
-from mcp.server.fastmcp import FastMCP
+from flask import Flask
 
 from linkbox.service import LinkService
 
-mcp = FastMCP("linkbox")
+app = Flask(__name__)
 service: LinkService
 
 
-@mcp.tool()
+@app.post("/bookmarks")
 async def bookmark_add(url: str) -> dict:
     bookmark = await service.add_bookmark(url=url)
     return {"id": bookmark.id}
 
 
-@mcp.tool(name="bookmark_list")
+@app.get("/bookmarks")
 async def list_all() -> list:
     return []
 `;
 
-/** A project whose table is named unlike its model (links) and whose tools are FastMCP functions. */
+/** A project whose table is named unlike its model (links) and whose presentation is Flask routes (not supported). */
 const TWO_MISSING = {
   'src/linkbox/__init__.py': '',
   'src/linkbox/models.py': MODELS,
@@ -117,7 +117,7 @@ const TWO_MISSING = {
 };
 
 describe('every layer that is missing, at once', () => {
-  it('a table named unlike the model and FastMCP tools: both in one refusal, each with what was seen', async () => {
+  it('a table named unlike the model and Flask routes: both in one refusal, each with what was seen', async () => {
     const root = workspace(TWO_MISSING);
     const err = await refusal(root);
     expect(err.type).toBe('AnchorNotFound');
@@ -125,7 +125,7 @@ describe('every layer that is missing, at once', () => {
     expect(err.message.split('\n')).toEqual([
       '2 layers of Bookmark.note were not found or cannot take the field — each below with what was seen and the spec key that settles it:',
       '- table: the table of Bookmark not found (searched CREATE TABLE statements for a table named after Bookmark or whose columns match its fields); candidates: links — set data_models.changes[0].table to the one that stores Bookmark',
-      '- tool: an MCP tool for Bookmark not found (searched dict literals and Tool(...) calls that name a tool and its inputSchema, in 5 non-test files); seen instead: tools are `@mcp.tool()` functions in src/linkbox/server.py (bookmark_add, list_all) — no spec key settles this: the tool adds the field to MCP tools whose inputSchema is a literal dict (low-level `mcp.server.Server` with `types.Tool(...)`); add the field note to the presentation layer by hand',
+      '- tool: an MCP tool for Bookmark not found (searched dict literals and Tool(...) calls that name a tool and its inputSchema, in 5 non-test files); seen instead: routes are `@app.post(...)` functions in src/linkbox/server.py (bookmark_add); routes are `@app.get(...)` functions in src/linkbox/server.py (list_all) — no spec key settles this: the tool adds the field to MCP tools whose inputSchema is a literal dict (low-level `mcp.server.Server` with `types.Tool(...)`); add the field note to the presentation layer by hand',
     ]);
     // Never a plural made up from the model's name.
     expect(err.message).not.toMatch(/bookmarkes|bookmarks\b/);
@@ -135,7 +135,9 @@ describe('every layer that is missing, at once', () => {
     const root = workspace(TWO_MISSING);
     const err = await refusal(root, { table: 'links' });
     expect(layersOf(err)).toEqual([]);
-    expect(err.message).toMatch(/^an MCP tool for Bookmark not found .*`@mcp\.tool\(\)` functions/);
+    expect(err.message).toMatch(
+      /^an MCP tool for Bookmark not found .*routes are `@app\.post\(\.\.\.\)` functions/,
+    );
   });
 
   it('a dataclass model beside a missing service: the model says what it is, the service what was seen', async () => {
@@ -156,7 +158,7 @@ describe('every layer that is missing, at once', () => {
       /seen instead: LinkService\.save \(src\/linkbox\/service\.py:5\) takes a Bookmark already built instead of building one — set data_models\.changes\[0\]\.service_method/,
     );
     // Without a service the tool layer is still looked at: what the project has instead is named.
-    expect(layerProblem(err, 'tool').message).toMatch(/tools are `@mcp\.tool\(\)` functions/);
+    expect(layerProblem(err, 'tool').message).toMatch(/routes are `@app\.post\(\.\.\.\)` functions/);
   });
 
   it('names FastAPI routes and tools registered by add_tool as what the presentation layer is', async () => {
