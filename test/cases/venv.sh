@@ -4,7 +4,9 @@
 # that requirement list, so each distinct set is installed once (CI builds them while `npm ci` runs).
 #
 #   test/cases/venv.sh PROJECT_DIR...   prints one venv path per project, building the missing ones
-#   test/cases/venv.sh --all            builds the venv of every case under test/cases (in parallel)
+#   test/cases/venv.sh --all            builds the venv of every case under test/cases and of every
+#                                       sample under examples/ (in parallel; the FastAPI and FastMCP
+#                                       samples need theirs, the shared venv lacks their packages)
 #
 # Where: CASE_VENVS, else <data folder>/case-venvs (data folder: SPECIALIST_HOME, else .specialist/
 # in this checkout). A lock per venv makes concurrent callers wait for one build.
@@ -57,7 +59,8 @@ build() { # prints the venv path; requirements.txt is written last, so it marks 
 if [ "${1:-}" = --all ]; then
   declare -A seen=()
   pids=()
-  for project in "$here"/*/project; do
+  for project in "$here"/*/project "$root"/examples/*/; do
+    [ -f "$project/pyproject.toml" ] || continue
     key="$(requirements "$project" | sha256sum | cut -c1-12)"
     [ -n "${seen[$key]:-}" ] && continue
     seen[$key]=1
