@@ -341,8 +341,10 @@ export class FaultStack {
       if (worker.child.exitCode === null && worker.child.signalCode === null) {
         const exited = new Promise((resolve) => worker.child.once('exit', resolve));
         worker.child.kill('SIGTERM');
-        await Promise.race([exited, sleep(20_000)]);
-        worker.child.kill('SIGKILL');
+        // A worker that does not stop within 20 s is killed (the timer must not keep jest alive).
+        const timer = setTimeout(() => worker.child.kill('SIGKILL'), 20_000);
+        await exited;
+        clearTimeout(timer);
       }
     }
     await this.connection?.close().catch(() => undefined);
