@@ -43,6 +43,10 @@ it('SIGKILLed in phases 2, 3 and 6, a run ends SUCCESS with a clean run’s tree
   );
   await stack.killWorker(worker!);
   worker = await stack.startWorker();
+  // The replacement removed what the dead worker left of phase 6 (its pytest temp folder at least).
+  expect(worker.output()).toMatch(
+    /removed what a stopped worker left: \d+ process group\(s\), [1-9]\d* temp folder\(s\)/,
+  );
 
   await stack.expectSucceeded(run);
   await stack.expectSucceeded(reference);
