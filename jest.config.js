@@ -1,4 +1,4 @@
-/** Two projects: fast pure unit tests, and integration tests against real servers (run in band). */
+/** Three projects: fast pure unit tests, integration tests against real servers, and the fault suite (both run in band). */
 const transform = { '^.+\\.ts$': ['@swc/jest'] };
 module.exports = {
   projects: [
@@ -13,6 +13,15 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/integration-timeout.ts'],
+    },
+    {
+      // Real stacks broken on purpose (killed workers, restarted servers, many runs at once): slow,
+      // one stack per file, run in band after the integration tests.
+      displayName: 'fault',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/fault/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/setup/integration-timeout.ts'],
     },
   ],
