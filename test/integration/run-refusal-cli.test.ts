@@ -162,7 +162,7 @@ describe('specialist run refuses before it starts anything', () => {
 
   /**
    * A small project whose table is named unlike its model (`links`, columns unlike its fields) and
-   * whose tools are FastMCP functions: two layers the analysis cannot find.
+   * whose presentation is Flask routes (not supported): two layers the analysis cannot find.
    */
   const twoLayersMissing = async () => {
     const dir = path.join(scratch, 'two-layers-missing');
@@ -175,7 +175,7 @@ describe('specialist run refuses before it starts anything', () => {
       'src/linkbox/service.py':
         'from linkbox.models import Bookmark\n\n\nclass LinkService:\n    def __init__(self, db):\n        self.db = db\n\n    async def add_bookmark(self, url: str) -> Bookmark:\n        return Bookmark(id="1", url=url)\n',
       'src/linkbox/server.py':
-        'from mcp.server.fastmcp import FastMCP\n\nfrom linkbox.service import LinkService\n\nmcp = FastMCP("linkbox")\nservice: LinkService\n\n\n@mcp.tool()\nasync def bookmark_add(url: str) -> dict:\n    bookmark = await service.add_bookmark(url=url)\n    return {"id": bookmark.id}\n',
+        'from flask import Flask\n\nfrom linkbox.service import LinkService\n\napp = Flask(__name__)\nservice: LinkService\n\n\n@app.post("/bookmarks")\nasync def bookmark_add(url: str) -> dict:\n    bookmark = await service.add_bookmark(url=url)\n    return {"id": bookmark.id}\n',
     };
     for (const [file, text] of Object.entries(files)) {
       mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -196,7 +196,7 @@ describe('specialist run refuses before it starts anything', () => {
       /\n- table: the table of Bookmark not found .*; candidates: links — set data_models\.changes\[0\]\.table/,
     );
     expect(plan.stderr).toMatch(
-      /\n- tool: an MCP tool for Bookmark not found .*seen instead: tools are `@mcp\.tool\(\)` functions in src\/linkbox\/server\.py \(bookmark_add\)/,
+      /\n- tool: an MCP tool for Bookmark not found .*seen instead: routes are `@app\.post\(\.\.\.\)` functions in src\/linkbox\/server\.py \(bookmark_add\)/,
     );
     const run = cli(['run', spec, '--workspace', repo]);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 2, stderr: plan.stderr });
