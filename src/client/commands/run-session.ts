@@ -97,8 +97,37 @@ export async function watchRun(
   options: { link?: string; quiet?: boolean; pollMs?: number } = {},
 ): Promise<Outcome> {
   const view = options.quiet ? undefined : new ProgressView(process.stderr, options.link);
+  const id = handle.workflowId;
+  // Ctrl-C stops the following, not the run: say so, and how to pick it up again.
+  const onInterrupt = () => {
+    view?.done();
+    process.stderr.write(
+      `\nstopped following ${id}; the run is not cancelled: it goes on while a worker serves it. \`specialist follow ${id}\` follows it to its end (with a worker when none serves it), \`specialist cancel ${id}\` stops it.\n`,
+    );
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    return await watchLoop(handle, view, options.pollMs ?? 500);
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+async function watchLoop(
+  handle: WorkflowHandle,
+  view: ProgressView | undefined,
+  pollMs: number,
+): Promise<Outcome> {
   for (;;) {
-    const description = await handle.describe();
+    // Losing Temporal (e.g. the stack another terminal started has stopped) ends the following, not the run.
+    const description = await handle.describe().catch((err: Error) => {
+      view?.done();
+      throw new CliError(
+        `lost the connection to Temporal while following ${handle.workflowId} (${err.message.split('\n')[0]}); the run itself is kept by the server: \`specialist follow ${handle.workflowId}\` follows it to its end (starting the stack and a worker when none is running)`,
+        EXIT.waiting,
+      );
+    });
     const progress = await queryProgress(handle);
     if (progress) view?.update(progress);
     if (description.status.name !== 'RUNNING') {
@@ -112,7 +141,7 @@ export async function watchRun(
       view?.done();
       return { kind: 'waiting', progress };
     }
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
 
