@@ -67,7 +67,7 @@ export function registerDemoCommand(program: Command): void {
         say(pc.bold('Where to look'));
         say(`  the branch:      git -C ${workspace} log --stat ${`feature/${spec.feature}`}`);
         say(
-          `  memory:          specialist memory get task:${handle.workflowId}:implementation changes_summary`,
+          `  memory:          npx specialist memory get task:${handle.workflowId}:implementation changes_summary`,
         );
         if (link) {
           say(`  the run:         ${link}`);
@@ -78,7 +78,7 @@ export function registerDemoCommand(program: Command): void {
         }
         if (session.stack.source === 'started')
           say(
-            '  The embedded stack stops with this command; `specialist dev` keeps one running (and the UI with it).',
+            '  The embedded stack stops with this command; `npx specialist dev` keeps one running (and the UI with it).',
           );
         process.exitCode = code === EXIT.ok ? EXIT.ok : code;
       } finally {
