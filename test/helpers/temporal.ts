@@ -6,6 +6,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { PROJECT_ROOT } from '../../src/python/interpreter';
+import { SEARCH_ATTRIBUTES } from '../../src/stack/search-attributes';
 
 export function temporalCliPath(): string {
   const candidates = [
@@ -17,6 +18,11 @@ export function temporalCliPath(): string {
     throw new Error('Temporal CLI not found: run .ci/run (or `npx specialist doctor`) to install it');
   return found;
 }
+
+/** The project's search attributes (src/stack/search-attributes.ts) as the dev server's flag spells their type. */
+export const PROJECT_SEARCH_ATTRIBUTES = Object.fromEntries(
+  Object.keys(SEARCH_ATTRIBUTES).map((name) => [name, 'KEYWORD' as const]),
+);
 
 export function startTestTemporal(
   searchAttributes: Record<

@@ -26,7 +26,7 @@ import type { FeatureSpec } from '../../src/spec/feature-spec';
 import { progressQuery, retryUpdate } from '../../src/workflows/definitions';
 import type { ImplementFeatureInput, RunProgress } from '../../src/workflows/run-types';
 import { startTestPostgres } from '../helpers/postgres';
-import { startTestTemporal } from '../helpers/temporal';
+import { PROJECT_SEARCH_ATTRIBUTES, startTestTemporal } from '../helpers/temporal';
 
 jest.setTimeout(900_000);
 
@@ -48,14 +48,7 @@ describe('the baseline first (real Temporal, PostgreSQL, pytest, git)', () => {
 
   beforeAll(async () => {
     scratch = mkdtempSync(path.join(os.tmpdir(), 'specialist-baseline-'));
-    [env, pg] = await Promise.all([
-      startTestTemporal({
-        SpecialistFeature: 'KEYWORD',
-        SpecialistPhase: 'KEYWORD',
-        SpecialistStatus: 'KEYWORD',
-      }),
-      startTestPostgres(),
-    ]);
+    [env, pg] = await Promise.all([startTestTemporal(PROJECT_SEARCH_ATTRIBUTES), startTestPostgres()]);
     pool = createMemoryPool({ connectionString: pg.url, max: 4 });
     await migrateMemoryDatabase(pool);
     worker = await Worker.create({

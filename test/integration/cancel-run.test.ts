@@ -36,7 +36,7 @@ import type { RunningPostgres } from '../../src/stack/embedded-postgres';
 import { WORKER_TUNING } from '../../src/worker/worker';
 import { liveGroupMembers } from '../helpers/processes';
 import { startTestPostgres } from '../helpers/postgres';
-import { startTestTemporal } from '../helpers/temporal';
+import { PROJECT_SEARCH_ATTRIBUTES, startTestTemporal } from '../helpers/temporal';
 
 // Real runs take minutes on a shared machine.
 jest.setTimeout(900_000);
@@ -68,14 +68,7 @@ beforeAll(async () => {
   tmp = path.join(scratch, 'tmp');
   mkdirSync(tmp);
   process.env.TMPDIR = tmp;
-  [env, pg] = await Promise.all([
-    startTestTemporal({
-      SpecialistFeature: 'KEYWORD',
-      SpecialistPhase: 'KEYWORD',
-      SpecialistStatus: 'KEYWORD',
-    }),
-    startTestPostgres(),
-  ]);
+  [env, pg] = await Promise.all([startTestTemporal(PROJECT_SEARCH_ATTRIBUTES), startTestPostgres()]);
   pool = createMemoryPool({ connectionString: pg.url, max: 4 });
   await migrateMemoryDatabase(pool);
   worker = await Worker.create({

@@ -24,7 +24,7 @@ import type { RunningPostgres } from '../../src/stack/embedded-postgres';
 import { freePort } from '../helpers/free-port';
 import { startTestPostgres } from '../helpers/postgres';
 import { processesMentioning } from '../helpers/processes';
-import { startTestTemporal } from '../helpers/temporal';
+import { PROJECT_SEARCH_ATTRIBUTES, startTestTemporal } from '../helpers/temporal';
 
 jest.setTimeout(900_000);
 
@@ -44,14 +44,7 @@ beforeAll(async () => {
   if (!existsSync(path.join(PROJECT_ROOT, 'dist', 'client', 'cli.js')))
     throw new Error('the CLI is not built: run `npm run build` first');
   scratch = mkdtempSync(path.join(os.tmpdir(), 'one-run-per-branch-'));
-  [pg, temporal] = await Promise.all([
-    startTestPostgres(),
-    startTestTemporal({
-      SpecialistFeature: 'KEYWORD',
-      SpecialistPhase: 'KEYWORD',
-      SpecialistStatus: 'KEYWORD',
-    }),
-  ]);
+  [pg, temporal] = await Promise.all([startTestPostgres(), startTestTemporal(PROJECT_SEARCH_ATTRIBUTES)]);
   pool = createMemoryPool({ connectionString: pg.url, max: 4 });
   await migrateMemoryDatabase(pool);
   worker = await Worker.create({

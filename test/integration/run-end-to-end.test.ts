@@ -29,7 +29,7 @@ import type { FeatureSpec } from '../../src/spec/feature-spec';
 import { abortUpdate, progressQuery, retryUpdate, skipUpdate } from '../../src/workflows/definitions';
 import type { ImplementFeatureInput, RunProgress } from '../../src/workflows/run-types';
 import { startTestPostgres } from '../helpers/postgres';
-import { startTestTemporal } from '../helpers/temporal';
+import { PROJECT_SEARCH_ATTRIBUTES, startTestTemporal } from '../helpers/temporal';
 
 // Real runs take minutes on a shared machine (the integration project's testTimeout does not apply
 // when the file is run on its own).
@@ -60,14 +60,7 @@ describe('a run end to end (real Temporal, PostgreSQL, Python, git)', () => {
 
   beforeAll(async () => {
     scratch = mkdtempSync(path.join(os.tmpdir(), 'specialist-e2e-'));
-    [env, pg] = await Promise.all([
-      startTestTemporal({
-        SpecialistFeature: 'KEYWORD',
-        SpecialistPhase: 'KEYWORD',
-        SpecialistStatus: 'KEYWORD',
-      }),
-      startTestPostgres(),
-    ]);
+    [env, pg] = await Promise.all([startTestTemporal(PROJECT_SEARCH_ATTRIBUTES), startTestPostgres()]);
     pool = createMemoryPool({ connectionString: pg.url, max: 4 });
     await migrateMemoryDatabase(pool);
     worker = await Worker.create({

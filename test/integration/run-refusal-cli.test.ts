@@ -15,7 +15,7 @@ import { git } from '../../src/git/git';
 import { createMemoryPool, migrateMemoryDatabase } from '../../src/memory';
 import { PROJECT_ROOT } from '../../src/python/interpreter';
 import { startTestPostgres } from '../helpers/postgres';
-import { startTestTemporal } from '../helpers/temporal';
+import { PROJECT_SEARCH_ATTRIBUTES, startTestTemporal } from '../helpers/temporal';
 
 jest.setTimeout(300_000);
 
@@ -31,14 +31,7 @@ describe('specialist run refuses before it starts anything', () => {
 
   beforeAll(async () => {
     scratch = mkdtempSync(path.join(os.tmpdir(), 'specialist-run-refusal-'));
-    [temporal, pg] = await Promise.all([
-      startTestTemporal({
-        SpecialistFeature: 'KEYWORD',
-        SpecialistPhase: 'KEYWORD',
-        SpecialistStatus: 'KEYWORD',
-      }),
-      startTestPostgres(),
-    ]);
+    [temporal, pg] = await Promise.all([startTestTemporal(PROJECT_SEARCH_ATTRIBUTES), startTestPostgres()]);
     pool = createMemoryPool({ connectionString: pg.url, max: 2 });
     await migrateMemoryDatabase(pool);
   }, 180_000);

@@ -26,7 +26,7 @@ import type {
 } from '../../src/workflows/run-types';
 import { runningProcessGroups, runProcess } from '../../src/python/run-process';
 import { liveGroupMembers } from '../helpers/processes';
-import { startTestTemporal } from '../helpers/temporal';
+import { PROJECT_SEARCH_ATTRIBUTES, startTestTemporal } from '../helpers/temporal';
 
 jest.setTimeout(120_000);
 
@@ -138,11 +138,7 @@ describe('cancelling an implementFeature run (mocked activities)', () => {
   let counter = 0;
 
   beforeAll(async () => {
-    env = await startTestTemporal({
-      SpecialistFeature: 'KEYWORD',
-      SpecialistPhase: 'KEYWORD',
-      SpecialistStatus: 'KEYWORD',
-    });
+    env = await startTestTemporal(PROJECT_SEARCH_ATTRIBUTES);
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,

@@ -19,7 +19,7 @@ import type {
   RunProgress,
 } from '../../src/workflows/run-types';
 import { deliverableSchema, type Deliverable } from '../../src/deliverable';
-import { startTestTemporal } from '../helpers/temporal';
+import { PROJECT_SEARCH_ATTRIBUTES, startTestTemporal } from '../helpers/temporal';
 
 jest.setTimeout(120_000);
 
@@ -174,11 +174,7 @@ describe('the implementFeature workflow (mocked activities)', () => {
   let counter = 0;
 
   beforeAll(async () => {
-    env = await startTestTemporal({
-      SpecialistFeature: 'KEYWORD',
-      SpecialistPhase: 'KEYWORD',
-      SpecialistStatus: 'KEYWORD',
-    });
+    env = await startTestTemporal(PROJECT_SEARCH_ATTRIBUTES);
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
