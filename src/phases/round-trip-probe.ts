@@ -17,11 +17,10 @@
  * that cannot be given a temporary file, or a class the spec builds with a pytest fixture, is reported
  * as a note, as the test generator reports it (phase 6 then says what it could not test).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { AnchorMap, FieldAnchors } from '../analysis/anchor-map';
 import { SpecialistError } from '../errors';
+import { withTempDir } from '../process/temp-dir';
 import type { ProjectFacts } from '../python/introspect';
 import type { FeatureSpec } from '../spec/feature-spec';
 import { fieldCases, type FieldCases } from '../testgen/field-cases';
@@ -462,8 +461,7 @@ export async function roundTripProbe(
     `SECTIONS = [${runnable.map(({ i }) => `_section_${i}`).join(', ')}]`,
     RUN,
   ].join('\n\n');
-  const scratch = await mkdtemp(path.join(os.tmpdir(), 'specialist-roundtrip-'));
-  try {
+  return withTempDir('roundtrip', async (scratch) => {
     const run = await runProbe<ProbeOut>(
       python,
       program,
@@ -499,7 +497,5 @@ export async function roundTripProbe(
       }
     });
     return checks;
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  });
 }

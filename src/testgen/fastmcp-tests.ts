@@ -9,6 +9,7 @@ import { describeField, jsonSchema, type FieldOptions } from '../codemods/field'
 import type { FieldChange } from '../spec/feature-spec';
 import type { FieldCases } from './field-cases';
 import { pyLiteral, snakeCase } from './python-text';
+import { VALUES_OF } from './round-trip-steps';
 import { testDef, type TestFile } from './test-file';
 
 const TOOL_HELPERS = (
@@ -44,15 +45,6 @@ def _tool_data(result: object) -> object:
                 data.append(text)
         return data
     return result`;
-
-const VALUES_OF = (q3: string) => `def _values_of(data: object, key: str) -> list[object]:
-    ${q3}Every value stored under \`key\` in a tool response, however deeply nested.${q3}
-    if isinstance(data, dict):
-        found = [data[key]] if key in data else []
-        return found + [v for value in data.values() for v in _values_of(value, key)]
-    if isinstance(data, list):
-        return [v for item in data for v in _values_of(item, key)]
-    return []`;
 
 /** The value schema FastMCP (Pydantic) renders for the parameter the codemod wrote, without null. */
 function expectedSchema(f: FieldOptions, model: string): Record<string, unknown> {
