@@ -110,17 +110,9 @@ function analyzeChange(
   const svc = attempt('service', () => findService(index, spec, change, i, dbFiles));
   if (svc && svc.why !== 'given') inferred.push(`service_method: ${svc.fn.name} (${svc.why})`);
   // The presentation layer: a FastAPI route, an MCP tool, or both (then both get the field).
-  let routeRefused = false;
-  const route = svc
-    ? problems.attempt(change, i, 'tool', () => {
-        try {
-          return findFastapiRoute(index, change, svc.fn.name);
-        } catch (err) {
-          routeRefused = true;
-          throw err;
-        }
-      })
-    : undefined;
+  const problemsBefore = problems.problems.length;
+  const route = svc ? attempt('tool', () => findFastapiRoute(index, change, svc.fn.name)) : undefined;
+  const routeRefused = problems.problems.length > problemsBefore;
   if (route && !change.api_tool)
     inferred.push(
       `api_tool: ${route.method.toUpperCase()} ${route.path} (the FastAPI route ${route.function} calls ${svc!.fn.name}(...))`,

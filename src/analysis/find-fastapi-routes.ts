@@ -106,7 +106,9 @@ function moduleObjects(file: PyFile, ctor: 'FastAPI' | 'APIRouter'): string[] {
   return out;
 }
 
-const importsFastapi = (file: PyFile) => /^\s*(from\s+fastapi\b|import\s+fastapi\b)/m.test(file.source);
+/** Whether a file imports FastAPI (its routes are FastAPI routes). */
+export const importsFastapi = (file: PyFile) =>
+  /^\s*(from\s+fastapi\b|import\s+fastapi\b)/m.test(file.source);
 
 interface Param {
   name: string;

@@ -13,12 +13,12 @@ import { enclosingFunction, findAll, rangeOf, stringValue } from '../python-synt
 import { connectionVariable, migrationChecks } from '../codemods/add-column-migration';
 import { listForTable, listedColumns, migrationLists } from '../codemods/migration-list';
 import type { MigrationsAnchor } from './anchor-map';
+import { where } from './anchor-errors';
 import type { FunctionInfo, PyFile, WorkspaceIndex } from './workspace-index';
 
 /** The name a created migration function gets. */
 export const CREATED_MIGRATION = '_run_migrations';
 
-const where = (f: { file: PyFile; node: SyntaxNode }) => `${f.file.path}:${f.node.startPosition.row + 1}`;
 const label = (f: FunctionInfo) => `${f.className ? `${f.className}.` : ''}${f.name} (${where(f)})`;
 
 /** Whether a function's body has the shape of a migration function (see the module comment). */

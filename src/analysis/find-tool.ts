@@ -60,8 +60,12 @@ const SEARCHED_TOOLS = 'dict literals and Tool(...) calls that name a tool and i
  * Refuses a project with no tool definition the tool can edit, saying what its presentation layer is
  * instead. Also used when the service was not found, so the tool layer is reported all the same.
  */
-export function refuseWithoutTools(index: WorkspaceIndex, change: FieldChange): void {
-  if (toolDefinitions(index).length > 0) return;
+export function refuseWithoutTools(
+  index: WorkspaceIndex,
+  change: FieldChange,
+  tools: ToolDefinition[] = toolDefinitions(index),
+): void {
+  if (tools.length > 0) return;
   const scanned = index.files.filter((f) => !f.isTest).length;
   notFound(`an MCP tool for ${change.model}`, `${SEARCHED_TOOLS}, in ${scanned} non-test files`, [], {
     seen: presentationSeen(index),
@@ -76,8 +80,8 @@ export function findTool(
   method: string,
 ): { tool: ToolAnchor; why: string } {
   const files = index.files.filter((f) => !f.isTest);
-  refuseWithoutTools(index, change);
   const allTools = toolDefinitions(index);
+  refuseWithoutTools(index, change, allTools);
   const handlers = index.functions.filter(
     (f) => !f.file.isTest && calls(f, method) && allTools.some((t) => t.file === f.file),
   );

@@ -4,7 +4,8 @@
  * refusal says what it saw ("tools are `@mcp.tool()` functions in server.py") instead of "nothing".
  */
 import { findAll, type SyntaxNode } from '../python-syntax/parse';
-import type { PyFile, WorkspaceIndex } from './workspace-index';
+import { importsFastapi } from './find-fastapi-routes';
+import type { WorkspaceIndex } from './workspace-index';
 
 const ROUTE_METHODS = /^(get|post|put|patch|delete|api_route|route|websocket)$/;
 
@@ -26,8 +27,6 @@ function decoratorShape(
   if (ROUTE_METHODS.test(method)) return { kind: 'route', fn: fn.text, text };
   return undefined;
 }
-
-const importsFastApi = (file: PyFile) => /^\s*(from|import)\s+fastapi\b/m.test(file.source);
 
 /**
  * One line per shape and file, e.g. "tools are `@mcp.tool()` functions in src/linkbox/server.py
@@ -51,7 +50,7 @@ export function presentationSeen(index: WorkspaceIndex): string[] {
         else if (shape?.kind === 'route')
           add(
             shape.fn,
-            `${importsFastApi(file) ? 'FastAPI routes' : 'routes'} are \`@${shape.text}\` functions`,
+            `${importsFastapi(file) ? 'FastAPI routes' : 'routes'} are \`@${shape.text}\` functions`,
             name,
           );
       }

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AnchorMap, FieldAnchors } from '../analysis/anchor-map';
+import type { AnchorMap, FieldAnchors, ToolAnchor } from '../analysis/anchor-map';
 import { SpecialistError } from '../errors';
 import type { FeatureSpec, FieldChange } from '../spec/feature-spec';
 import { runCodemod, type Codemod } from '../codemods/codemod';
@@ -92,7 +92,7 @@ export class FileSet {
   }
 }
 
-interface Step {
+export interface Step {
   file: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   codemod: Codemod<any>;
@@ -232,12 +232,11 @@ export function phaseSteps(
       }
       return steps;
     }
-    case 'api_layer':
+    case 'api_layer': {
       // A FastMCP tool: the signature is the schema, the parameter is passed on in the same function.
-      if (a.tool?.fastmcp) {
-        const request = a.tool.fastmcp.requestModel;
+      const fastmcpSteps = (tool: ToolAnchor, fastmcp: NonNullable<ToolAnchor['fastmcp']>): Step[] => {
+        const request = fastmcp.requestModel;
         return [
-          ...(a.route ? routeSteps(a.route, f, a.serviceMethod, enumModules) : []),
           // A tool taking a Pydantic request model: the field goes on that model too.
           ...(request
             ? [
@@ -249,23 +248,25 @@ export function phaseSteps(
               ]
             : []),
           {
-            file: a.tool.file,
+            file: tool.file,
             codemod: addFastMcpToolParameter,
             params: {
               ...f,
               model: a.model,
-              function: a.tool.fastmcp.function,
+              function: fastmcp.function,
               serviceMethod: a.serviceMethod,
               ...(request ? { requestParam: request.param } : {}),
               enumModules,
             },
           },
         ];
-      }
+      };
+      // A route, a tool, or both: each presentation gets the field.
       return [
         ...(a.route ? routeSteps(a.route, f, a.serviceMethod, enumModules) : []),
-        ...(a.tool ? toolSteps(a.tool) : []),
+        ...(a.tool?.fastmcp ? fastmcpSteps(a.tool, a.tool.fastmcp) : a.tool ? toolSteps(a.tool) : []),
       ];
+    }
     case 'serialization':
       return unique(a.serializers.map((s) => s.file)).map((file) => ({
         file,

@@ -4,24 +4,17 @@
  * presentation style has its own list.
  */
 import type { RouteAnchor } from '../analysis/anchor-map';
-import type { Codemod } from '../codemods/codemod';
 import { addPydanticField } from '../codemods/add-pydantic-field';
 import { addRouteArgument } from '../codemods/add-route-argument';
-
-export interface RouteStep {
-  file: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  codemod: Codemod<any>;
-  params: Record<string, unknown>;
-}
+import type { Step } from './phase-codemods';
 
 export function routeSteps(
   route: RouteAnchor,
   field: Record<string, unknown>,
   serviceMethod: string,
   enumModules: Record<string, string>,
-): RouteStep[] {
-  const steps: RouteStep[] = [];
+): Step[] {
+  const steps: Step[] = [];
   if (route.request)
     steps.push({
       file: route.request.file,

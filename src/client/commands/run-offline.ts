@@ -12,6 +12,7 @@ import { SPECIALIST_FEATURE, SPECIALIST_PHASE, SPECIALIST_STATUS } from '../../s
 import { PHASES } from '../../workflows/definitions';
 import type { PhaseName } from '../../spec/feature-spec';
 import type { RunProgress, RunStatus, StepName } from '../../workflows/run-types';
+import { queryProgress, type Session } from './run-session';
 
 type Failure = temporal.api.failure.v1.IFailure;
 
@@ -42,6 +43,19 @@ function rootCause(failure: Failure | null | undefined): { type: string; message
 }
 
 const STATUSES: readonly RunStatus[] = ['starting', 'running', 'waiting', 'completed', 'aborted', 'failed'];
+
+/**
+ * The run's progress for a read-only command: the live `progress` query where a worker may answer it,
+ * else (a stack this command started has no worker, and must not start one) the history's account.
+ */
+export async function readProgress(
+  session: Session,
+  handle: WorkflowHandle,
+  description: WorkflowExecutionDescription,
+): Promise<{ progress: RunProgress; live: boolean }> {
+  const live = session.stack.source === 'started' ? undefined : await queryProgress(handle, 5_000);
+  return { progress: live ?? (await progressFromHistory(handle, description)), live: Boolean(live) };
+}
 
 /**
  * The progress of a run as its history and search attributes tell it (no worker needed). Phases

@@ -18,7 +18,7 @@ import { precheckRun } from './run-precheck';
 import { storeTechnicalSpecs } from './run-specs';
 import { followRun } from './follow';
 import { startOrAttach } from './run-open';
-import { noWorkerNote, progressFromHistory } from './run-offline';
+import { noWorkerNote, readProgress } from './run-offline';
 import {
   closedOutcome,
   openSession,
@@ -150,11 +150,9 @@ export function registerRunCommands(program: Command): void {
           });
           const running = description.status.name === 'RUNNING';
           // A query needs a worker; the stack this command started has none (it would move the run).
-          const live = session.stack.source === 'started' ? undefined : await queryProgress(handle, 5_000);
-          const progress = closedStatus(
-            description.status.name,
-            live ?? (await progressFromHistory(handle, description)),
-          )!;
+          const read = await readProgress(session, handle, description);
+          const live = read.live;
+          const progress = closedStatus(description.status.name, read.progress)!;
           if (options.json) {
             process.stdout.write(
               `${JSON.stringify({ status: description.status.name, progress, live: Boolean(live) }, null, 2)}\n`,
@@ -187,9 +185,7 @@ export function registerRunCommands(program: Command): void {
             throw new CliError(`no run ${workflowId}: ${err.message}`);
           });
           if (description.status.name === 'RUNNING') {
-            const progress =
-              (session.stack.source === 'started' ? undefined : await queryProgress(handle, 5_000)) ??
-              (await progressFromHistory(handle, description));
+            const progress = (await readProgress(session, handle, description)).progress;
             if (progress.status === 'waiting') return reportOutcome({ kind: 'waiting', progress }, false);
             throw new CliError(
               `${workflowId} is still running (${progress.currentStep ?? 'starting'}); see \`specialist status ${workflowId}\``,
@@ -199,9 +195,7 @@ export function registerRunCommands(program: Command): void {
           const outcome = await closedOutcome(handle);
           // A cancelled run has no deliverable: what its clean-up did is in its progress.
           if (outcome.kind === 'cancelled') {
-            const progress =
-              (session.stack.source === 'started' ? undefined : await queryProgress(handle, 5_000)) ??
-              (await progressFromHistory(handle, description));
+            const progress = (await readProgress(session, handle, description)).progress;
             return reportOutcome({ ...outcome, progress }, true);
           }
           return reportOutcome(outcome, true);
