@@ -17,7 +17,7 @@ export interface BaselineResult {
   failed: number;
   errors: number;
   skipped: number;
-  /** pytest node ids of every failing or erroring test (at most MAX_BASELINE_IDS). */
+  /** pytest node ids of every failing or erroring test (at most `FAILURE_LIMITS.ids`). */
   failing: string[];
   /** True when more tests failed than `failing` holds. */
   truncated: boolean;
@@ -29,6 +29,3 @@ export interface BaselineResult {
   /** The repository's HEAD when measured, if it is not `commit` (then `retry --rebase` would move onto it). */
   repositoryHead?: string;
 }
-
-/** Ids kept in a baseline result (a broken base can fail thousands of tests; payloads are capped). */
-export const MAX_BASELINE_IDS = 1_000;

@@ -3,6 +3,8 @@
  * every generated test passes. A failing test a person accepted as already failing on the base is not
  * new — unless it lives in a generated file, which must pass whatever the base did. Pure.
  */
+import { isFailing } from '../validation/failing-cases';
+
 export interface JudgedCase {
   id: string;
   file: string;
@@ -25,7 +27,7 @@ export function judgeFailures(input: {
 }): SuiteJudgement {
   const known = new Set(input.knownFailures ?? []);
   const generated = new Set(input.generatedFiles);
-  const failing = input.cases.filter((c) => c.outcome === 'failed' || c.outcome === 'error');
+  const failing = input.cases.filter(isFailing);
   const isNew = (c: JudgedCase) => !known.has(c.id) || generated.has(c.file);
   const newFailures = failing.filter(isNew).map((c) => c.id);
   const baseFailures = failing.filter((c) => !isNew(c)).map((c) => c.id);

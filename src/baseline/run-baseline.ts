@@ -14,10 +14,8 @@ import {
   readBaselineCache,
   writeBaselineCache,
 } from './baseline-cache';
-import { MAX_BASELINE_IDS, type BaselineResult } from './baseline-result';
-
-const MAX_FAILURES = 50;
-const MAX_MESSAGE = 2_000;
+import type { BaselineResult } from './baseline-result';
+import { FAILURE_LIMITS, failureSummaries, isFailing } from '../validation/failing-cases';
 
 export interface BaselineOptions {
   python: string;
@@ -75,7 +73,7 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRes
       `pytest wrote no report ${at} (exit ${String(run.exitCode)}): ${run.outputTail}`,
       { exitCode: run.exitCode, outputTail: run.outputTail },
     );
-  const failingCases = run.junit.cases.filter((c) => c.outcome === 'failed' || c.outcome === 'error');
+  const failingCases = run.junit.cases.filter(isFailing);
   // Exit 0 = all passed, 5 = no tests at all: a base with nothing to break. Any other status with no
   // failing test named (a usage error, an internal error) cannot be accepted test by test: fail closed.
   if (failingCases.length === 0 && run.exitCode !== 0 && run.exitCode !== 5)
@@ -96,11 +94,9 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRes
     failed: run.junit.failed,
     errors: run.junit.errors,
     skipped: run.junit.skipped,
-    failing: failingCases.slice(0, MAX_BASELINE_IDS).map((c) => c.id),
-    truncated: failingCases.length > MAX_BASELINE_IDS,
-    failures: failingCases
-      .slice(0, MAX_FAILURES)
-      .map((c) => ({ id: c.id, message: (c.message ?? c.outcome).slice(0, MAX_MESSAGE) })),
+    failing: failingCases.slice(0, FAILURE_LIMITS.ids).map((c) => c.id),
+    truncated: failingCases.length > FAILURE_LIMITS.ids,
+    failures: failureSummaries(failingCases),
     exitCode: run.exitCode,
     outputTail: run.outputTail.slice(-4_000),
   };

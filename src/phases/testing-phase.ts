@@ -21,16 +21,12 @@ import { compilePythonFiles } from '../validation/py-compile';
 import { runPytest } from '../validation/pytest-runner';
 import { headline } from '../validation/failure-headline';
 import { judgeFailures } from '../baseline/judge-failures';
+import { FAILURE_LIMITS, failureSummaries, isFailing } from '../validation/failing-cases';
 import type { CodeChange, TestFailure, TestingResult } from './contract';
 import { newFileNewline } from './source-file';
 import { outsideWorkspaceProblem } from '../spec/workspace-paths';
 
 export { headline };
-
-const MAX_FAILURES = 50;
-const MAX_MESSAGE = 2_000;
-/** Failing ids kept in the result (as many as the baseline keeps). */
-const MAX_IDS = 1_000;
 
 export interface TestingPhaseOptions {
   /** Interpreter (absolute or relative to the root); default: `resolvePython`. */
@@ -247,7 +243,7 @@ export async function runTestingPhase(
   if (run.timedOut) {
     // A report written before the hang still says what went wrong: show its first problems.
     const reported = (run.junit?.cases ?? [])
-      .filter((c) => c.outcome === 'failed' || c.outcome === 'error')
+      .filter(isFailing)
       .slice(0, 3)
       .map((c) => `\n${c.id}: ${headline(c.message ?? c.outcome)}`);
     throw new SpecialistError(
@@ -280,19 +276,20 @@ export async function runTestingPhase(
     generatedFiles: generated.map((g) => g.path),
   });
   const { newFailures, baseFailures } = judged;
-  const failingCases = junit.cases.filter((c) => c.outcome === 'failed' || c.outcome === 'error');
+  const failingCases = junit.cases.filter(isFailing);
   const isNew = (c: (typeof failingCases)[number]) => !baseFailures.includes(c.id);
   // Capped: the result travels in Temporal payloads (a broken base can fail hundreds of tests). New
   // failures first: they are what a person must look at.
-  const failures: TestFailure[] = [...failingCases.filter(isNew), ...failingCases.filter((c) => !isNew(c))]
-    .slice(0, MAX_FAILURES)
-    .map((c) => ({ id: c.id, message: (c.message ?? c.outcome).slice(0, MAX_MESSAGE) }));
+  const failures: TestFailure[] = failureSummaries([
+    ...failingCases.filter(isNew),
+    ...failingCases.filter((c) => !isNew(c)),
+  ]);
   const categories = Object.fromEntries(
     TEST_CATEGORIES.map((category) => {
       const file = generated.find((g) => g.category === category)?.path ?? '';
       const cases = junit.cases.filter((c) => c.file === file);
       const passed = cases.filter((c) => c.outcome === 'passed').length;
-      const failed = cases.filter((c) => c.outcome === 'failed' || c.outcome === 'error').length;
+      const failed = cases.filter(isFailing).length;
       return [category, { file, tests: cases.length, passed, failed }];
     }),
   ) as NonNullable<TestingResult['categories']>;
@@ -387,8 +384,8 @@ export async function runTestingPhase(
     touchedModuleCoverage,
     mypy,
     failures,
-    newFailures: newFailures.slice(0, MAX_IDS),
-    baseFailures: baseFailures.slice(0, MAX_IDS),
+    newFailures: newFailures.slice(0, FAILURE_LIMITS.ids),
+    baseFailures: baseFailures.slice(0, FAILURE_LIMITS.ids),
     categories,
   };
   // Fail closed: a check that could not run (no coverage report, mypy unavailable) has failed.
