@@ -41,14 +41,16 @@ export function createBaselineActivities(deps: BaselineActivityDeps) {
         await resetWorktree(input.worktree, input.baseCommit);
         const tree = await git(input.worktree, ['rev-parse', `${input.baseCommit}^{tree}`]);
         const spec = specForWorktree(input.spec, input.workspace);
-        // The import path phase 6 uses: the workspace's source root and pytest's `pythonpath` first.
-        const anchors = await engine.analyze(input.worktree, spec);
         const measured = await runBaseline({
           python: resolvePython(input.worktree, spec.architecture.python),
           root: input.worktree,
           commit: input.baseCommit,
           tree,
-          pythonPath: [anchors.sourceRoot || '.', ...anchors.tests.pythonPath],
+          // The import path phase 6 uses: the workspace's source root and pytest's `pythonpath` first.
+          pythonPath: async () => {
+            const anchors = await engine.analyze(input.worktree, spec);
+            return [anchors.sourceRoot || '.', ...anchors.tests.pythonPath];
+          },
           cacheDir: deps.cacheDir,
           fresh: input.fresh,
           timeoutMs: deps.pytestTimeoutMs,

@@ -23,8 +23,11 @@ export interface BaselineOptions {
   root: string;
   commit: string;
   tree: string;
-  /** Folders put first on the import path (the workspace's source root, pytest's `pythonpath`). */
-  pythonPath: string[];
+  /**
+   * Folders put first on the import path (the workspace's source root, pytest's `pythonpath`). Asked
+   * only when pytest runs: finding them parses the workspace, which a cache hit does not need.
+   */
+  pythonPath: () => Promise<string[]>;
   /** Where results are cached; undefined disables the cache. */
   cacheDir?: string;
   /** Run pytest even when the cache has an answer (a person said something changed). */
@@ -50,12 +53,14 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRes
     const hit = await readBaselineCache<BaselineResult>(options.cacheDir, key);
     if (hit && hit.tree === options.tree) return { ...hit, commit: options.commit, cached: true };
   }
+  beat('import path');
+  const pythonPath = await options.pythonPath();
   beat('pytest');
   const run = await runPytest({
     python: options.python,
     root: options.root,
     covPackages: [],
-    pythonPath: options.pythonPath,
+    pythonPath,
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     heartbeat: options.heartbeat,

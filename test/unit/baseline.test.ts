@@ -7,7 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { describeBaselineFailures } from '../../src/baseline/baseline-message';
-import { baselineCacheKey, readBaselineCache, writeBaselineCache } from '../../src/baseline/baseline-cache';
+import {
+  baselineCacheKey,
+  fingerprintInterpreter,
+  readBaselineCache,
+  writeBaselineCache,
+} from '../../src/baseline/baseline-cache';
+import { runBaseline } from '../../src/baseline/run-baseline';
 import type { BaselineResult } from '../../src/baseline/baseline-result';
 import { judgeFailures, type JudgedCase } from '../../src/baseline/judge-failures';
 import { renderProgress, renderWaiting } from '../../src/client/progress/progress-view';
@@ -89,6 +95,28 @@ describe('the baseline cache', () => {
       expect(await readBaselineCache(path.join(dir, 'nested'), 'k1')).toEqual({ tree: 't1' });
       expect(await readBaselineCache(path.join(dir, 'nested'), 'k2')).toBeUndefined();
       expect(readdirSync(path.join(dir, 'nested'))).toEqual(['k1.json']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers from the cache without asking for the import path (which parses the workspace)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'baseline-hit-'));
+    try {
+      const python = 'python3';
+      const key = baselineCacheKey('t1', await fingerprintInterpreter(python, dir));
+      await writeBaselineCache(dir, key, { ...red, tree: 't1', cached: false });
+      const importPath = jest.fn(() => Promise.reject(new Error('must not be asked on a cache hit')));
+      const hit = await runBaseline({
+        python,
+        root: dir,
+        commit: 'e'.repeat(40),
+        tree: 't1',
+        cacheDir: dir,
+        pythonPath: importPath,
+      });
+      expect(hit).toMatchObject({ cached: true, commit: 'e'.repeat(40), failing: red.failing });
+      expect(importPath).not.toHaveBeenCalled();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
