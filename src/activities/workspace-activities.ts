@@ -100,18 +100,17 @@ async function takeOver(
   runId: string,
 ): Promise<PreparedWorkspace> {
   const owner = ownerNote(workflowId, runId);
+  const state: PreparedWorkspace = { worktree: dir, branch: lost.branch, baseCommit: lost.baseCommit };
+  const exists = await branchExists(root, state.branch);
+  if (exists && (await branchCreationNote(root, state.branch)) !== owner)
+    throw branchTaken(root, state.branch, await branchOwner(root, state.branch));
   for (const folder of new Set([dir, lost.worktree])) {
     // Another host's folder is not here: `git worktree prune` then only drops its registration.
     await removeWorktree(root, folder);
     await rm(folder, { recursive: true, force: true });
     await rm(`${folder}.json`, { force: true });
   }
-  const state: PreparedWorkspace = { worktree: dir, branch: lost.branch, baseCommit: lost.baseCommit };
-  if (await branchExists(root, state.branch)) {
-    if ((await branchCreationNote(root, state.branch)) !== owner)
-      throw branchTaken(root, state.branch, await branchOwner(root, state.branch));
-    await resetBranchTo(root, state.branch, state.baseCommit, workflowId);
-  }
+  if (exists) await resetBranchTo(root, state.branch, state.baseCommit, workflowId);
   await writeFile(`${dir}.json`, JSON.stringify({ ...state, runId } satisfies SavedWorkspace));
   Context.current().heartbeat({ step: 'git worktree add' });
   await attachOwnBranch(root, dir, state, owner);
