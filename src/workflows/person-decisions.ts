@@ -92,6 +92,11 @@ export function installDecisionHandlers(tracker: RunTracker, publish: () => void
         const step = tracker.progress.waiting?.step;
         const refusal = step ? skipRefusal(step) : undefined;
         if (refusal) throw new Error(refusal);
+        // Every later step needs the worktree on the same gone worker: skipping would only wait again.
+        if (tracker.progress.waiting?.type === WORKER_LOST)
+          throw new Error(
+            `${step} cannot be skipped while the worker holding the worktree is gone: retry (a new worktree on another worker, every phase again) or abort`,
+          );
       },
     },
   );
