@@ -19,6 +19,11 @@ export interface ActivityDeps {
   pool: Pool;
   /** Where runs keep their git worktrees (default `<data dir>/worktrees`). */
   worktreesDir?: string;
+  /**
+   * The worker's own task queue (src/worker/worker-queue.ts): `prepareWorkspace` returns it, and the
+   * run sends every later step on its worktree there. Undefined: the shared queue (one worker).
+   */
+  ownTaskQueue?: string;
   /** The codemod/testing engine (default: the real one). */
   engine?: PhaseEngine;
   /** Where baseline results are cached (default `<data dir>/baselines`; see docs/testing-phase.md). */
@@ -30,7 +35,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createHealthActivities(deps),
     ...createMemoryActivities({ pool: deps.pool }),
     ...createContextActivities({ pool: deps.pool }),
-    ...createWorkspaceActivities({ worktreesDir: deps.worktreesDir ?? path.join(dataDir(), 'worktrees') }),
+    ...createWorkspaceActivities({
+      worktreesDir: deps.worktreesDir ?? path.join(dataDir(), 'worktrees'),
+      ownTaskQueue: deps.ownTaskQueue,
+    }),
     ...createPhaseActivities({ engine: deps.engine }),
     ...createBaselineActivities({
       engine: deps.engine,

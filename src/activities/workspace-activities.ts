@@ -84,7 +84,45 @@ async function attachOwnBranch(
   await addWorktreeOn(root, dir, state.branch);
 }
 
-export function createWorkspaceActivities(deps: { worktreesDir: string }) {
+/**
+ * A run that lost the worker holding its worktree starts over here (docs/durable-run.md, Several
+ * workers): what this worker kept of the run goes (it may be the lost worker, back again), the lost
+ * worktree is unregistered from the repository (and removed, when its folder is on this disk: the run
+ * owns it, and a worker that comes back must not commit from it), and the run's branch — only if this
+ * run created it — moves back to the base, dropping the commits the lost worktree made (only commits
+ * of this run; anything else stops here). Then a new worktree on the branch.
+ */
+async function takeOver(
+  root: string,
+  dir: string,
+  lost: PreparedWorkspace,
+  workflowId: string,
+  runId: string,
+): Promise<PreparedWorkspace> {
+  const owner = ownerNote(workflowId, runId);
+  const state: PreparedWorkspace = { worktree: dir, branch: lost.branch, baseCommit: lost.baseCommit };
+  const exists = await branchExists(root, state.branch);
+  if (exists && (await branchCreationNote(root, state.branch)) !== owner)
+    throw branchTaken(root, state.branch, await branchOwner(root, state.branch));
+  for (const folder of new Set([dir, lost.worktree])) {
+    // Another host's folder is not here: `git worktree prune` then only drops its registration.
+    await removeWorktree(root, folder);
+    await rm(folder, { recursive: true, force: true });
+    await rm(`${folder}.json`, { force: true });
+  }
+  if (exists) await resetBranchTo(root, state.branch, state.baseCommit, workflowId);
+  await writeFile(`${dir}.json`, JSON.stringify({ ...state, runId } satisfies SavedWorkspace));
+  Context.current().heartbeat({ step: 'git worktree add' });
+  await attachOwnBranch(root, dir, state, owner);
+  return state;
+}
+
+export function createWorkspaceActivities(deps: { worktreesDir: string; ownTaskQueue?: string }) {
+  /** The state plus this worker's own queue: the run sends its next steps on the worktree there. */
+  const here = (state: PreparedWorkspace): PreparedWorkspace => {
+    const { worktree, branch, baseCommit } = state;
+    return { worktree, branch, baseCommit, ...(deps.ownTaskQueue ? { taskQueue: deps.ownTaskQueue } : {}) };
+  };
   return {
     /**
      * Idempotent: a retry finds the worktree its first attempt made (the state file is written before
@@ -92,6 +130,8 @@ export function createWorkspaceActivities(deps: { worktreesDir: string }) {
      * created it: it is created atomically (never over an existing one) with the run's id as the first
      * entry of its reflog, and a run attaches a worktree only to a branch it created itself — so a run
      * that lost a race for `feature/<name>` stops instead of resetting the winner's branch to the base.
+     * Returns this worker's own task queue with the worktree; with `takeOver`, starts the run over on
+     * this worker (see `takeOver`).
      */
     async prepareWorkspace(input: PrepareWorkspaceInput): Promise<PreparedWorkspace> {
       return asActivity(async () => {
@@ -101,6 +141,7 @@ export function createWorkspaceActivities(deps: { worktreesDir: string }) {
         const runId = Context.current().info.workflowExecution?.runId ?? '';
         const owner = ownerNote(input.workflowId, runId);
         await mkdir(deps.worktreesDir, { recursive: true });
+        if (input.takeOver) return here(await takeOver(root, dir, input.takeOver, input.workflowId, runId));
         if (existsSync(stateFile)) {
           const saved = JSON.parse(await readFile(stateFile, 'utf8')) as SavedWorkspace;
           const { runId: savedRunId, ...state } = saved;
@@ -111,9 +152,9 @@ export function createWorkspaceActivities(deps: { worktreesDir: string }) {
             await rm(dir, { recursive: true, force: true });
             await rm(stateFile, { force: true });
           } else {
-            if (existsSync(path.join(dir, '.git'))) return state;
+            if (existsSync(path.join(dir, '.git'))) return here(state);
             await attachOwnBranch(root, dir, state, savedRunId === undefined ? undefined : owner);
-            return state;
+            return here(state);
           }
         }
         const branch = `feature/${input.feature}`;
@@ -123,7 +164,7 @@ export function createWorkspaceActivities(deps: { worktreesDir: string }) {
         await writeFile(stateFile, JSON.stringify({ ...state, runId } satisfies SavedWorkspace));
         Context.current().heartbeat({ step: 'git worktree add' });
         await attachOwnBranch(root, dir, state, owner);
-        return state;
+        return here(state);
       });
     },
 

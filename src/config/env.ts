@@ -45,6 +45,21 @@ const postgresUrl = optionalText.refine(
   { message: 'must be a postgres:// or postgresql:// connection URL' },
 );
 
+/** Whole seconds, at least 1 (unset: undefined). */
+const seconds = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value === '') return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) {
+      ctx.addIssue({ code: 'custom', message: 'must be a whole number of seconds (1 or more)' });
+      return z.NEVER;
+    }
+    return n;
+  });
+
 export const envSchema = z.object({
   /** An existing Temporal frontend (host:port); unset = the embedded dev server. */
   TEMPORAL_ADDRESS: hostPort,
@@ -62,6 +77,11 @@ export const envSchema = z.object({
   SPECIALIST_TEMPORAL_PORT: port(7233),
   SPECIALIST_UI_PORT: port(8233),
   SPECIALIST_PG_PORT: port(54329),
+  /**
+   * Seconds a run's step waits for the worker holding its worktree before the run counts it as gone
+   * and waits for a person (docs/durable-run.md, Several workers); unset: 5 minutes. Read at `run`.
+   */
+  SPECIALIST_WORKER_TIMEOUT: seconds,
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -1,8 +1,9 @@
 /**
  * The worker: first it reaps what a SIGKILLed worker of the same data folder left (process groups,
  * temp folders) and starts recording its own; then a `pg` pool for memory (migrations applied first),
- * then a Temporal worker serving every workflow in `src/workflows` and every activity from
- * `createActivities`.
+ * then two Temporal workers on one connection: one on the shared task queue serving every workflow in
+ * `src/workflows` and every activity from `createActivities`, one on the data folder's own queue
+ * (worker-queue.ts) serving the activities only — the steps of the runs whose worktree is on this disk.
  */
 import path from 'node:path';
 import {
@@ -17,6 +18,7 @@ import { redactUrl } from '../config/env';
 import { openLeftoverLedger, type ReapReport } from '../process/leftover-ledger';
 import { dataDir } from '../stack/paths';
 import { prepareDatabase } from './migrate';
+import { ownTaskQueue } from './worker-queue';
 import { createMemoryPool } from '../memory';
 
 export interface WorkerOptions {
@@ -43,6 +45,8 @@ export const WORKER_TUNING = {
 
 export interface RunningWorker {
   taskQueue: string;
+  /** The data folder's own queue: the steps of the runs whose worktree this worker prepared. */
+  ownTaskQueue: string;
   /** What this worker removed at start, left by a dead worker of the same data folder. */
   reaped: ReapReport;
   /** Settles when the worker has stopped (rejects if it failed). */
@@ -80,26 +84,50 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   }
   let connection: NativeConnection | undefined;
   try {
+    const ownQueue = ownTaskQueue(options.taskQueue, folder);
     connection = await NativeConnection.connect({ address: options.address });
-    const worker = await Worker.create({
+    const activities = createActivities({
+      pool,
+      worktreesDir: path.join(folder, 'worktrees'),
+      ownTaskQueue: ownQueue,
+    });
+    const shared = await Worker.create({
       connection,
       namespace: options.namespace,
       taskQueue: options.taskQueue,
       workflowsPath: require.resolve('../workflows'),
-      activities: createActivities({ pool, worktreesDir: path.join(folder, 'worktrees') }),
+      activities,
       ...WORKER_TUNING,
     });
-    const conn = connection;
-    const done = worker.run().finally(async () => {
-      await conn.close().catch(() => undefined);
-      await pool.end().catch(() => undefined);
+    // Activities only: workflow tasks go to any worker, the worktree's steps to this one.
+    const own = await Worker.create({
+      connection,
+      namespace: options.namespace,
+      taskQueue: ownQueue,
+      activities,
+      ...WORKER_TUNING,
     });
+    const workers = [shared, own];
+    const shutdown = () => {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    };
+    const conn = connection;
+    // One stops (or fails): the other stops too — half a worker would take runs it cannot finish.
+    const done = Promise.allSettled(workers.map((w) => w.run().finally(shutdown)))
+      .then((settled) => {
+        for (const s of settled) if (s.status === 'rejected') throw s.reason;
+      })
+      .finally(async () => {
+        await conn.close().catch(() => undefined);
+        await pool.end().catch(() => undefined);
+      });
     return {
       taskQueue: options.taskQueue,
+      ownTaskQueue: ownQueue,
       reaped,
       done,
       stop: async () => {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
+        shutdown();
         await done.catch(() => undefined);
       },
     };
@@ -122,7 +150,7 @@ export async function runWorker(
       `removed what a stopped worker left: ${groups.length} process group(s), ${tempDirs.length} temp folder(s)`,
     );
   log(
-    `worker polling task queue ${options.taskQueue} on ${options.address} (namespace ${options.namespace}); Ctrl-C to stop`,
+    `worker polling task queue ${options.taskQueue} and its own queue ${running.ownTaskQueue} on ${options.address} (namespace ${options.namespace}); Ctrl-C to stop`,
   );
   const onSignal = () => {
     log('stopping the worker (finishing running tasks) ...');

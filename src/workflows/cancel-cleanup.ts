@@ -7,14 +7,14 @@
  * removed), a `changes_summary` with status CANCELLED goes to memory, and the run shows `cancelled` in
  * its progress, the UI details and `SpecialistStatus`. Deterministic: workflow code only.
  */
-import { CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { PhaseName } from '../spec/feature-spec';
-import { ACTIVITY_PRESETS } from './activity-presets';
 import { describeFailure } from './failure-info';
 import type { RunTracker } from './run-tracker';
-import type { CancelledRun, PreparedWorkspace, RunActivities, StepName } from './run-types';
+import type { CancelledRun, PreparedWorkspace, StepName } from './run-types';
+import { DEFAULT_WORKER_TIMEOUT, releaseWorktree, SHARED } from './worktree-worker';
 
-const quick = proxyActivities<RunActivities>(ACTIVITY_PRESETS.quick);
+const { quick } = SHARED;
 
 /** The run's state the clean-up needs, read when the cancel arrives and again when it runs. */
 export interface CancelState {
@@ -25,6 +25,10 @@ export interface CancelState {
   prepared?: PreparedWorkspace;
   /** Settled phases in run order; those with a commit are on the branch. */
   settled: readonly { name: PhaseName; commit?: string }[];
+  /** How long the worktree's worker may take to pick the release up (worktree-worker.ts). */
+  workerTimeout?: string;
+  /** That worker is known to be gone: the release goes to any worker at once. */
+  workerLost?: boolean;
 }
 
 interface AtCancel {
@@ -87,18 +91,19 @@ export class CancelCleanup {
     let branchRemoved = false;
     if (prepared) {
       try {
-        const released = await quick.releaseWorkspace.executeWithOptions(
-          { summary: 'cancelled: remove the worktree, keep the phases completed before the cancel' },
-          [
-            {
-              workspace: now.workspace,
-              worktree: prepared.worktree,
-              resetBranch: { branch: prepared.branch, commit: headCommit!, workflowId: now.workflowId },
-              ...(kept.size === 0
-                ? { removeEmptyBranch: { branch: prepared.branch, baseCommit: prepared.baseCommit } }
-                : {}),
-            },
-          ],
+        const released = await releaseWorktree(
+          prepared,
+          {
+            workspace: now.workspace,
+            worktree: prepared.worktree,
+            resetBranch: { branch: prepared.branch, commit: headCommit!, workflowId: now.workflowId },
+            ...(kept.size === 0
+              ? { removeEmptyBranch: { branch: prepared.branch, baseCommit: prepared.baseCommit } }
+              : {}),
+          },
+          'cancelled: remove the worktree, keep the phases completed before the cancel',
+          now.workerTimeout ?? DEFAULT_WORKER_TIMEOUT,
+          now.workerLost ?? false,
         );
         worktreeRemoved = true;
         branchRemoved = released.branchRemoved;

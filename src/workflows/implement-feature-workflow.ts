@@ -12,7 +12,6 @@ import {
   executeChild,
   isCancellation,
   patched,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -20,12 +19,11 @@ import { orderPlan, readyEntries, type EntryState } from '../dag/plan-dag';
 import { buildDeliverable, type Deliverable } from '../deliverable';
 import { SpecialistError } from '../errors';
 import type { FeatureSpec, PhaseName, PlanEntry } from '../spec/feature-spec';
-import { ACTIVITY_PRESETS } from './activity-presets';
 import { CancelCleanup } from './cancel-cleanup';
 import { BASELINE_PATCH, BASELINE_STEP, newFailuresOf, runBaselineStep } from './baseline-step';
 import { PHASES, RUN_ABORTED, SUB_AGENT_WORKFLOWS, progressQuery } from './definitions';
-import { describeFailure } from './failure-info';
-import { installDecisionHandlers, publisher } from './person-decisions';
+import { describeFailure, type FailureInfo } from './failure-info';
+import { installDecisionHandlers, publisher, type Decision } from './person-decisions';
 import { RunTracker } from './run-tracker';
 import type {
   AbortRequest,
@@ -33,14 +31,22 @@ import type {
   PhaseActivityInput,
   PhaseActivityResult,
   PreparedWorkspace,
-  RunActivities,
   StepName,
   SubAgentResult,
 } from './run-types';
+import {
+  DEFAULT_WORKER_TIMEOUT,
+  isWorkerLost,
+  onWorker,
+  releaseWorktree,
+  SHARED,
+  WORKER_LOST,
+  WORKER_QUEUE_PATCH,
+  workerLostFailure,
+  type Proxies,
+} from './worktree-worker';
 
-const quick = proxyActivities<RunActivities>(ACTIVITY_PRESETS.quick);
-const codemod = proxyActivities<RunActivities>(ACTIVITY_PRESETS.codemod);
-const testing = proxyActivities<RunActivities>(ACTIVITY_PRESETS.testing);
+const { quick } = SHARED;
 
 export async function implementFeatureWorkflow(input: ImplementFeatureInput): Promise<Deliverable> {
   const cleanup = new CancelCleanup();
@@ -62,6 +68,11 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
   // Runs started before the baseline step existed replay without it (docs/durable-run.md, Determinism).
   const baselineFirst = patched(BASELINE_PATCH);
   if (baselineFirst) tracker.addPreStep(BASELINE_STEP);
+  // Runs started before own queues existed replay with every step on the shared queue (Several workers).
+  const ownQueues = patched(WORKER_QUEUE_PATCH);
+  const workerTimeout = input.workerTimeout ?? DEFAULT_WORKER_TIMEOUT;
+  /** The worker holding the worktree did not take a step in time: the run starts over on another. */
+  let workerLost = false;
   setHandler(progressQuery, () => tracker.snapshot());
   const publish = publisher(tracker, input.searchAttributes ?? true);
   const waitForPerson = installDecisionHandlers(tracker, publish);
@@ -80,6 +91,8 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
     workspace: input.workspace,
     prepared: workspace,
     settled,
+    workerTimeout,
+    workerLost,
   }));
   /** Tests already failing on the base that a person accepted: phase 6 judges only new failures. */
   let acceptedFailures: string[] = [];
@@ -115,13 +128,19 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
       // With no completed phase the branch holds nothing, yet it would block the next run of the
       // feature: the activity removes it (only if it still points at the base commit).
       const nothingCompleted = !tracker.progress.phases.some((p) => p.state === 'completed');
-      const released = await quick.releaseWorkspace({
-        workspace: input.workspace,
-        worktree: workspace.worktree,
-        ...(nothingCompleted
-          ? { removeEmptyBranch: { branch: workspace.branch, baseCommit: workspace.baseCommit } }
-          : {}),
-      });
+      const released = await releaseWorktree(
+        workspace,
+        {
+          workspace: input.workspace,
+          worktree: workspace.worktree,
+          ...(nothingCompleted
+            ? { removeEmptyBranch: { branch: workspace.branch, baseCommit: workspace.baseCommit } }
+            : {}),
+        },
+        undefined,
+        workerTimeout,
+        workerLost,
+      );
       // Histories recorded before this returned anything give undefined.
       branchRemoved = released?.branchRemoved === true;
     }
@@ -137,6 +156,28 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
       message: `aborted by a person while ${step} waited${request.reason ? `: ${request.reason}` : ''}${branchNote}`,
       details: partial ? [partial] : [],
     });
+  };
+
+  /**
+   * A step on the worktree, on the worker that holds it; when that worker does not take it in time,
+   * a `WorkerLost` failure the run waits on (`decide` then starts the run over on `retry`).
+   */
+  const onWorktree = async <T>(step: string, call: (on: Proxies) => Promise<T>): Promise<T> => {
+    const held = workspace?.taskQueue;
+    try {
+      return await call(onWorker(held, workerTimeout));
+    } catch (err) {
+      if (!held || !workspace || !isWorkerLost(err)) throw err;
+      workerLost = true;
+      throw workerLostFailure(step, workspace, workerTimeout);
+    }
+  };
+
+  /** Waits for a person; a `retry` of a run whose worker is gone first starts it over on another worker. */
+  const decide = async (step: StepName, failure: FailureInfo, phaseNumber?: number): Promise<Decision> => {
+    const made = await waitForPerson(step, failure, phaseNumber);
+    if (made.kind === 'retry' && failure.type === WORKER_LOST) await startOver();
+    return made;
   };
 
   /** Runs a step until it succeeds or a person skips it (undefined) or aborts the run (throws). */
@@ -156,7 +197,7 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
         const failure = describeFailure(err);
         row.state = 'failed';
         row.error = failure;
-        const made = await waitForPerson(name, failure);
+        const made = await decide(name, failure);
         if (made.kind === 'abort') return abort(made.request, name);
         if (made.kind === 'skip') {
           row.state = 'skipped';
@@ -185,17 +226,58 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
     ]),
   );
   const prepared = workspace!;
-  tracker.progress.branch = prepared.branch;
-  tracker.progress.worktree = prepared.worktree;
-  tracker.progress.baseCommit = prepared.baseCommit;
+  if (!ownQueues) delete prepared.taskQueue;
+  const showWorkspace = () => {
+    tracker.progress.branch = prepared.branch;
+    tracker.progress.worktree = prepared.worktree;
+    tracker.progress.baseCommit = prepared.baseCommit;
+    if (prepared.taskQueue) tracker.progress.worker = prepared.taskQueue;
+  };
+  showWorkspace();
+
+  /**
+   * After a person's `retry` of a run whose worker is gone: a new worktree from the base on whatever
+   * worker takes it from the shared queue (the branch moves back to the base), and every phase pending
+   * again — the lost worktree's commits are not reachable from here (docs/durable-run.md, Several workers).
+   */
+  async function startOver(): Promise<void> {
+    const lost = { ...prepared };
+    const next = await preStep('prepare_workspace', () =>
+      quick.prepareWorkspace.executeWithOptions(
+        {
+          summary: `a new worktree from ${lost.baseCommit.slice(0, 12)} (the worker ${lost.taskQueue ?? ''} is gone)`,
+        },
+        [{ workflowId, workspace: input.workspace, feature: spec!.feature, takeOver: lost }],
+      ),
+    );
+    // prepare_workspace cannot be skipped (skipRefusal): a result or an abort.
+    Object.assign(prepared, next);
+    if (!next!.taskQueue) delete prepared.taskQueue;
+    workerLost = false;
+    showWorkspace();
+    for (const name of Object.keys(states)) states[name] = 'pending';
+    for (const name of Object.keys(results)) delete results[name as PhaseName];
+    for (const row of tracker.progress.phases) {
+      row.state = 'pending';
+      delete row.commit;
+      delete row.files;
+      delete row.error;
+      delete row.blockedBy;
+    }
+    settled = [];
+    failedTestingNewFailures = undefined;
+    publish();
+  }
 
   // A person's `retry --rebase` runs the base's tests for real, past the cache.
   let rebased = false;
   /** Moves the worktree onto the repository's HEAD (asked by `retry --rebase`; no phase is committed). */
   const rebase = async () => {
-    const moved = await quick.rebaseWorkspace.executeWithOptions(
-      { summary: "move the worktree onto the repository's HEAD" },
-      [{ workspace: input.workspace, worktree: prepared.worktree, baseCommit: prepared.baseCommit }],
+    const moved = await onWorktree('the rebase', (on) =>
+      on.quick.rebaseWorkspace.executeWithOptions(
+        { summary: "move the worktree onto the repository's HEAD" },
+        [{ workspace: input.workspace, worktree: prepared.worktree, baseCommit: prepared.baseCommit }],
+      ),
     );
     prepared.baseCommit = moved.baseCommit;
     tracker.progress.baseCommit = moved.baseCommit;
@@ -211,29 +293,33 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
       await preStep('analyze_codebase', async () => {
         // Inside the step: a rebase that fails waits like the analysis would.
         if (pendingRebase) await rebase();
-        return codemod.analyzeCodebase.executeWithOptions(
-          { summary: `analyse the codebase for ${describeChanges(spec!)}` },
-          [{ workflowId, workspace: input.workspace, worktree: prepared.worktree, spec: spec! }],
+        return onWorktree('analyze_codebase', (on) =>
+          on.codemod.analyzeCodebase.executeWithOptions(
+            { summary: `analyse the codebase for ${describeChanges(spec!)}` },
+            [{ workflowId, workspace: input.workspace, worktree: prepared.worktree, spec: spec! }],
+          ),
         );
       });
       if (!baselineFirst) return;
       const outcome = await runBaselineStep({
         tracker,
         publish,
-        waitForPerson: (step, failure) => waitForPerson(step, failure),
+        waitForPerson: (step, failure) => decide(step, failure),
         measure: (fresh) =>
-          testing.runBaselineTests.executeWithOptions(
-            { summary: `the project's own tests on the base ${prepared.baseCommit.slice(0, 12)}` },
-            [
-              {
-                workflowId,
-                workspace: input.workspace,
-                worktree: prepared.worktree,
-                baseCommit: prepared.baseCommit,
-                spec: spec!,
-                ...(fresh ? { fresh } : {}),
-              },
-            ],
+          onWorktree(BASELINE_STEP, (on) =>
+            on.testing.runBaselineTests.executeWithOptions(
+              { summary: `the project's own tests on the base ${prepared.baseCommit.slice(0, 12)}` },
+              [
+                {
+                  workflowId,
+                  workspace: input.workspace,
+                  worktree: prepared.worktree,
+                  baseCommit: prepared.baseCommit,
+                  spec: spec!,
+                  ...(fresh ? { fresh } : {}),
+                },
+              ],
+            ),
           ),
         abort: (request) => abort(request, BASELINE_STEP),
         setSpec: (corrected) => (spec = corrected),
@@ -286,19 +372,26 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
         const childId = `${workflowId}/${entry.name.replace(/_/g, '-')}`;
         row.childWorkflowId = childId;
         publish();
-        const child = await executeChild<
-          (i: typeof phaseInput & { agent: typeof agent }) => Promise<SubAgentResult>
-        >(SUB_AGENT_WORKFLOWS[agent], {
-          workflowId: childId,
-          args: [{ ...phaseInput, agent }],
-          staticSummary: `${agent}: ${summary}`,
-          // A retried phase starts the child again under the same id.
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        });
+        // The child's phase activity goes to the worker that holds the worktree, like the parent's steps.
+        const held = prepared.taskQueue ? { workerQueue: prepared.taskQueue, workerTimeout } : {};
+        const child = await onWorktree(entry.name, () =>
+          executeChild<(i: typeof phaseInput & { agent: typeof agent }) => Promise<SubAgentResult>>(
+            SUB_AGENT_WORKFLOWS[agent],
+            {
+              workflowId: childId,
+              args: [{ ...phaseInput, agent, ...held }],
+              staticSummary: `${agent}: ${summary}`,
+              // A retried phase starts the child again under the same id.
+              workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+            },
+          ),
+        );
         result = child.result;
       } else {
-        const proxy = entry.name === 'testing_validation' ? testing : codemod;
-        result = await proxy[meta.activity].executeWithOptions({ summary }, [phaseInput]);
+        const preset = entry.name === 'testing_validation' ? 'testing' : 'codemod';
+        result = await onWorktree(entry.name, (on) =>
+          on[preset][meta.activity].executeWithOptions({ summary }, [phaseInput]),
+        );
       }
       results[entry.name] = result;
       states[entry.name] = 'completed';
@@ -314,7 +407,7 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
       row.state = 'failed';
       row.error = failure;
       tracker.refreshBlocked(plan, states);
-      const made = await waitForPerson(entry.name, failure, meta.number);
+      const made = await decide(entry.name, failure, meta.number);
       if (made.kind === 'abort') return abort(made.request, entry.name);
       if (made.kind === 'skip') {
         states[entry.name] = 'skipped';
@@ -373,14 +466,18 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
       break;
     } catch (err) {
       if (isCancellation(err)) throw err;
-      const made = await waitForPerson('record_summary', describeFailure(err));
+      const made = await decide('record_summary', describeFailure(err));
       if (made.kind === 'abort') return abort(made.request, 'record_summary');
       if (made.kind === 'skip') break;
     }
   }
-  await quick.releaseWorkspace.executeWithOptions({ summary: 'remove the worktree (the branch stays)' }, [
+  await releaseWorktree(
+    prepared,
     { workspace: input.workspace, worktree: prepared.worktree },
-  ]);
+    'remove the worktree (the branch stays)',
+    workerTimeout,
+    workerLost,
+  );
   // A run that completed with skipped phases is FAILED: the UI, `list` and SpecialistStatus say so too.
   tracker.progress.status = result.execution_status.status === 'SUCCESS' ? 'completed' : 'failed';
   delete tracker.progress.currentStep;

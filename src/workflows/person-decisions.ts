@@ -10,6 +10,7 @@ import { abortUpdate, retryUpdate, skipRefusal, skipUpdate } from './definitions
 import type { FailureInfo } from './failure-info';
 import type { RunTracker } from './run-tracker';
 import type { AbortRequest, RetryRequest, StepName } from './run-types';
+import { WORKER_LOST } from './worktree-worker';
 
 export type Decision =
   { kind: 'retry'; request: RetryRequest } | { kind: 'skip' } | { kind: 'abort'; request: AbortRequest };
@@ -47,7 +48,10 @@ export function installDecisionHandlers(tracker: RunTracker, publish: () => void
       decision = { kind: 'retry', request };
       // Visible to the next query at once: a client watching after its Update must not see "waiting".
       const step = tracker.progress.waiting?.step;
+      const lost = tracker.progress.waiting?.type === WORKER_LOST;
       tracker.clearWaiting();
+      if (lost)
+        return `starting over on another worker: a new worktree from the base ${tracker.progress.baseCommit?.slice(0, 12) ?? ''}, then every phase from phase 1`;
       const from = request.fromPhase ? ` from phase ${request.fromPhase}` : '';
       if (request.acceptBaselineFailures)
         return 'going on with the tests already failing on the base accepted: phase 6 fails only on new failures';
@@ -88,6 +92,11 @@ export function installDecisionHandlers(tracker: RunTracker, publish: () => void
         const step = tracker.progress.waiting?.step;
         const refusal = step ? skipRefusal(step) : undefined;
         if (refusal) throw new Error(refusal);
+        // Every later step needs the worktree on the same gone worker: skipping would only wait again.
+        if (tracker.progress.waiting?.type === WORKER_LOST)
+          throw new Error(
+            `${step} cannot be skipped while the worker holding the worktree is gone: retry (a new worktree on another worker, every phase again) or abort`,
+          );
       },
     },
   );

@@ -7,6 +7,7 @@ import { blockedEntries, type EntryState } from '../dag/plan-dag';
 import { PHASES, skipRefusal } from './definitions';
 import type { FailureInfo } from './failure-info';
 import type { PhaseProgress, RunProgress, StepName, StepState } from './run-types';
+import { WORKER_LOST } from './worktree-worker';
 
 const PRE_STEPS: StepName[] = ['load_context', 'prepare_workspace', 'analyze_codebase'];
 
@@ -142,7 +143,9 @@ export class RunTracker {
                   : []),
               ]
             : []),
-          ...(skipRefusal(p.waiting.step) ? [] : [`\`specialist skip ${p.workflowId}\``]),
+          ...(skipRefusal(p.waiting.step) || p.waiting.type === WORKER_LOST
+            ? []
+            : [`\`specialist skip ${p.workflowId}\``]),
           `\`specialist abort ${p.workflowId}\``,
         ].join(' · '),
       );

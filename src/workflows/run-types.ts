@@ -21,6 +21,12 @@ export interface ImplementFeatureInput {
   delegate?: boolean;
   /** Upsert the Specialist* search attributes (default true; they must be registered on the namespace). */
   searchAttributes?: boolean;
+  /**
+   * How long a step on the run's worktree may wait for the worker that holds it (a Temporal duration,
+   * e.g. `5 minutes`, `10s`; default 5 minutes): past it, the worker counts as gone and the run waits
+   * for a person (docs/durable-run.md, Several workers).
+   */
+  workerTimeout?: string;
 }
 
 export type StepName =
@@ -84,6 +90,8 @@ export interface RunProgress {
   branch?: string;
   worktree?: string;
   baseCommit?: string;
+  /** The task queue of the worker whose disk holds the worktree (absent: any worker, one-worker runs). */
+  worker?: string;
   /** The step running now, or the one that waits for a person. */
   currentStep?: StepName;
   /** Set while the run waits: which step failed and why. */
@@ -190,7 +198,13 @@ export type TestingSummary = Pick<
 };
 
 /** Input of the two sub-agent child workflows. */
-export type SubAgentInput = PhaseActivityInput & { agent: SubAgent };
+export type SubAgentInput = PhaseActivityInput & {
+  agent: SubAgent;
+  /** The queue of the worker that holds the worktree: the child's phase activity goes there. */
+  workerQueue?: string;
+  /** How long that activity waits for the worker (ImplementFeatureInput.workerTimeout). */
+  workerTimeout?: string;
+};
 
 /** The sub-agent's own small deliverable, folded into the parent's. */
 export interface SubAgentResult {
@@ -203,6 +217,11 @@ export interface PreparedWorkspace {
   worktree: string;
   branch: string;
   baseCommit: string;
+  /**
+   * The own task queue of the worker that prepared the worktree (on its disk): every later step on the
+   * worktree is sent there. Absent from workers without one (and from runs recorded before).
+   */
+  taskQueue?: string;
 }
 
 export interface CodebaseSummary {
@@ -222,6 +241,11 @@ export interface PrepareWorkspaceInput {
   workflowId: string;
   workspace: string;
   feature: string;
+  /**
+   * The worker that held the run's worktree is gone (docs/durable-run.md, Several workers): start
+   * over on this worker with a new worktree at the run's base; the run's branch moves back to it.
+   */
+  takeOver?: PreparedWorkspace;
 }
 
 export interface AnalyzeInput {

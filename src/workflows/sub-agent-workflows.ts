@@ -3,11 +3,14 @@
  * worktree and returns its own small deliverable. A failure fails the child; the parent then waits for a
  * person and starts the child again (same id) on `retry`.
  */
-import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
-import { ACTIVITY_PRESETS } from './activity-presets';
-import type { RunActivities, SubAgentInput, SubAgentResult } from './run-types';
+import { setCurrentDetails } from '@temporalio/workflow';
+import type { SubAgentInput, SubAgentResult } from './run-types';
+import { DEFAULT_WORKER_TIMEOUT, onWorker } from './worktree-worker';
 
-const codemod = proxyActivities<RunActivities>(ACTIVITY_PRESETS.codemod);
+/** The phase activity runs on the worker that holds the parent's worktree (when the parent says which). */
+function codemodOn(input: SubAgentInput) {
+  return onWorker(input.workerQueue, input.workerTimeout ?? DEFAULT_WORKER_TIMEOUT).codemod;
+}
 
 function fields(input: SubAgentInput): string {
   return input.spec.data_models.changes.map((c) => `${c.model}.${c.field}: ${c.type}`).join(', ');
@@ -18,7 +21,7 @@ export async function pythonPydanticModelSpecialistWorkflow(input: SubAgentInput
   setCurrentDetails(
     `**${input.agent}** adds ${fields(input)} on \`${input.branch}\` (base ${input.baseCommit.slice(0, 8)})`,
   );
-  const result = await codemod.applyDomainModelPhase.executeWithOptions(
+  const result = await codemodOn(input).applyDomainModelPhase.executeWithOptions(
     { summary: `phase 1/6: domain model — ${fields(input)}` },
     [input],
   );
@@ -34,7 +37,7 @@ export async function sqliteMigrationSpecialistWorkflow(input: SubAgentInput): P
   setCurrentDetails(
     `**${input.agent}** adds column(s) ${columns} on \`${input.branch}\` (base ${input.baseCommit.slice(0, 8)})`,
   );
-  const result = await codemod.applyDatabaseMigrationPhase.executeWithOptions(
+  const result = await codemodOn(input).applyDatabaseMigrationPhase.executeWithOptions(
     { summary: `phase 2/6: database migration — ${columns}` },
     [input],
   );

@@ -135,11 +135,18 @@ export class FaultStack {
     });
   }
 
-  /** The environment of every worker and CLI process; `queue` picks another task queue (a reference run's). */
-  env(queue = this.taskQueue): NodeJS.ProcessEnv {
+  /**
+   * The environment of every worker and CLI process; `queue` picks another task queue (a reference
+   * run's), `folder` another data folder and TMPDIR for the same queue (a second worker, as on another host).
+   */
+  env(queue = this.taskQueue, folder?: string): NodeJS.ProcessEnv {
     // Another queue's processes get their own data folder and TMPDIR: a killed worker's replacement
     // must only clean up after its own kind, and phase detection looks at the main queue's TMPDIR.
-    const own = queue === this.taskQueue ? undefined : path.join(this.scratch, queue);
+    const own = folder
+      ? path.join(this.scratch, `${this.taskQueue}-${folder}`)
+      : queue === this.taskQueue
+        ? undefined
+        : path.join(this.scratch, queue);
     if (own) mkdirSync(path.join(own, 'tmp'), { recursive: true });
     return {
       ...process.env,
@@ -154,9 +161,9 @@ export class FaultStack {
   }
 
   /** A `specialist worker` process; resolves once it polls the task queue. */
-  async startWorker(queue = this.taskQueue): Promise<WorkerProcess> {
+  async startWorker(queue = this.taskQueue, folder?: string): Promise<WorkerProcess> {
     const child = spawn(process.execPath, [BIN, 'worker'], {
-      env: this.env(queue),
+      env: this.env(queue, folder),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -176,6 +183,14 @@ export class FaultStack {
     });
     this.note(`worker ${child.pid} polls`);
     return worker;
+  }
+
+  /** Stops a worker as Ctrl-C or a service manager does (SIGTERM): its running activities are cancelled. */
+  async stopWorker(worker: WorkerProcess): Promise<void> {
+    const exited = new Promise((resolve) => worker.child.once('exit', resolve));
+    worker.child.kill('SIGTERM');
+    await exited;
+    this.note(`worker ${worker.child.pid} stopped`);
   }
 
   async killWorker(worker: WorkerProcess): Promise<void> {

@@ -1,5 +1,5 @@
 /** The workspace activities on a real git repository: idempotent preparation, refusals, clean release. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -196,6 +196,80 @@ describe('the run workspace', () => {
     });
     expect(released).toEqual({ branchRemoved: false });
     expect(await git(repo, ['rev-parse', 'feature/kept'])).toBe(tip);
+  });
+
+  it('starts a run over on another worker: the lost worktree goes, the branch back to the base, a new worktree', async () => {
+    // Worker A's and worker B's data folders (two hosts; here one disk, so A's folder can be seen).
+    const onA = createWorkspaceActivities({
+      worktreesDir: path.join(scratch, 'a'),
+      ownTaskQueue: 'q/worker-a',
+    });
+    const onB = createWorkspaceActivities({
+      worktreesDir: path.join(scratch, 'b'),
+      ownTaskQueue: 'q/worker-b',
+    });
+    const run = runEnv('feature-moved-1', 'run-1');
+    const input = { workflowId: 'feature-moved-1', workspace: repo, feature: 'moved' };
+    const lost = (await run.run(onA.prepareWorkspace, input)) as PreparedWorkspace;
+    expect(lost.taskQueue).toBe('q/worker-a');
+    // Two phases the lost worktree committed (this run's: its Workflow-Id trailer).
+    for (const phase of [1, 2])
+      await git(lost.worktree, [
+        '-c',
+        'user.name=t',
+        '-c',
+        'user.email=t@t',
+        'commit',
+        '--quiet',
+        '--allow-empty',
+        '-m',
+        `phase ${phase}\n\nWorkflow-Id: feature-moved-1`,
+      ]);
+    const again = (await run.run(onB.prepareWorkspace, { ...input, takeOver: lost })) as PreparedWorkspace;
+    expect(again).toEqual({
+      worktree: path.join(scratch, 'b', 'feature-moved-1'),
+      branch: 'feature/moved',
+      baseCommit: lost.baseCommit,
+      taskQueue: 'q/worker-b',
+    });
+    expect(await git(repo, ['rev-parse', 'feature/moved'])).toBe(lost.baseCommit);
+    expect(await git(again.worktree, ['rev-parse', 'HEAD'])).toBe(lost.baseCommit);
+    const worktrees = await git(repo, ['worktree', 'list', '--porcelain']);
+    expect(worktrees).toContain(again.worktree);
+    expect(worktrees).not.toContain(lost.worktree);
+    expect(existsSync(lost.worktree)).toBe(false);
+    // Idempotent: a retry of the same step gives the same fresh worktree.
+    expect(await run.run(onB.prepareWorkspace, { ...input, takeOver: lost })).toEqual(again);
+  });
+
+  it('does not start over on a branch that holds a commit of someone else, nor on a branch of another run', async () => {
+    const onA = createWorkspaceActivities({
+      worktreesDir: path.join(scratch, 'a'),
+      ownTaskQueue: 'q/worker-a',
+    });
+    const onB = createWorkspaceActivities({
+      worktreesDir: path.join(scratch, 'b'),
+      ownTaskQueue: 'q/worker-b',
+    });
+    const input = { workflowId: 'feature-held-1', workspace: repo, feature: 'held' };
+    const lost = (await runEnv('feature-held-1', 'run-1').run(
+      onA.prepareWorkspace,
+      input,
+    )) as PreparedWorkspace;
+    await git(repo, ['update-ref', 'refs/heads/feature/held', await commitOnTop(repo, 'feature/held')]);
+    const tip = await git(repo, ['rev-parse', 'feature/held']);
+    await expect(
+      runEnv('feature-held-1', 'run-1').run(onB.prepareWorkspace, { ...input, takeOver: lost }),
+    ).rejects.toMatchObject({
+      type: 'WorkspaceInvalid',
+      message: expect.stringMatching(/another run or a person/),
+    });
+    expect(await git(repo, ['rev-parse', 'feature/held'])).toBe(tip);
+    // Another run (another run id) never takes the branch over.
+    await expect(
+      runEnv('feature-held-1', 'run-2').run(onB.prepareWorkspace, { ...input, takeOver: lost }),
+    ).rejects.toMatchObject({ type: 'WorkspaceInvalid', message: expect.stringMatching(/already exists/) });
+    expect(await git(repo, ['rev-parse', 'feature/held'])).toBe(tip);
   });
 });
 

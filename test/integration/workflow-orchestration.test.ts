@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -14,6 +15,7 @@ import { abortUpdate, progressQuery, retryUpdate, skipUpdate } from '../../src/w
 import type {
   PhaseActivityInput,
   PhaseActivityResult,
+  PreparedWorkspace,
   ReleaseWorkspaceInput,
   RunActivities,
   RunProgress,
@@ -47,7 +49,17 @@ interface Call {
   release?: ReleaseWorkspaceInput;
   fresh?: boolean;
   knownFailures?: string[];
+  /** The task queue the call was taken from (for runs whose worktree is on one worker's own queue). */
+  queue?: string;
+  takeOver?: PreparedWorkspace;
 }
+
+/**
+ * Own queues `prepareWorkspace` hands out, one per call (empty: none, every step on the shared queue);
+ * and a phase that hangs on a queue until its worker shuts down (`hangOn`).
+ */
+const ownQueues: string[] = [];
+const hangOn: { queue?: string; phase?: PhaseName } = {};
 
 /** Tests the mocked baseline reports as failing on a base commit (by commit; empty = green). */
 const baselineFailing: Record<string, string[]> = {};
@@ -69,14 +81,18 @@ function mockActivities(failNext: Record<string, number>, calls: Call[], memory:
   const phase =
     (name: string) =>
     async (input: PhaseActivityInput): Promise<PhaseActivityResult> => {
+      const queue = Context.current().info.taskQueue;
       calls.push({
         name,
         phase: input.phase,
         baseCommit: input.baseCommit,
         spec: input.spec,
         ...(input.knownFailures ? { knownFailures: input.knownFailures } : {}),
+        ...(ownQueues.length > 0 || hangOn.queue ? { queue } : {}),
       });
       fail(input.phase);
+      // Runs until its worker shuts down (which cancels it): the worker is gone mid-phase.
+      if (hangOn.queue === queue && hangOn.phase === input.phase) await Context.current().cancelled;
       const file = `src/${input.phase}.py`;
       return {
         phase: input.phase,
@@ -110,11 +126,13 @@ function mockActivities(failNext: Record<string, number>, calls: Call[], memory:
       return SPEC;
     },
     prepareWorkspace: async (input) => {
-      calls.push({ name: 'prepareWorkspace' });
+      calls.push({ name: 'prepareWorkspace', ...(input.takeOver ? { takeOver: input.takeOver } : {}) });
+      const taskQueue = ownQueues.shift();
       return {
-        worktree: `/tmp/wt/${input.workflowId}`,
+        worktree: `/tmp/wt/${taskQueue ?? ''}${input.workflowId}`,
         branch: `feature/${input.feature}`,
         baseCommit: '0'.repeat(40),
+        ...(taskQueue ? { taskQueue } : {}),
       };
     },
     analyzeCodebase: async (input) => {
@@ -156,7 +174,11 @@ function mockActivities(failNext: Record<string, number>, calls: Call[], memory:
       return { version: 1 };
     },
     releaseWorkspace: async (input) => {
-      calls.push({ name: 'releaseWorkspace', release: input });
+      calls.push({
+        name: 'releaseWorkspace',
+        release: input,
+        ...(ownQueues.length > 0 || hangOn.queue ? { queue: Context.current().info.taskQueue } : {}),
+      });
       return { branchRemoved: input.removeEmptyBranch !== undefined };
     },
   };
@@ -195,13 +217,16 @@ describe('the implementFeature workflow (mocked activities)', () => {
     memory.length = 0;
     for (const key of Object.keys(failNext)) delete failNext[key];
     for (const key of Object.keys(baselineFailing)) delete baselineFailing[key];
+    ownQueues.length = 0;
+    delete hangOn.queue;
+    delete hangOn.phase;
   });
 
-  const start = (delegate: boolean) =>
+  const start = (delegate: boolean, extra: { workerTimeout?: string } = {}) =>
     env.client.workflow.start('implementFeature', {
       taskQueue,
       workflowId: `feature-task-summary-${++counter}${delegate ? 'd' : 's'}`,
-      args: [{ techSpecTaskId: 'spec-1', workspace: '/repo', feature: 'task-summary', delegate }],
+      args: [{ techSpecTaskId: 'spec-1', workspace: '/repo', feature: 'task-summary', delegate, ...extra }],
     });
 
   const waitUntil = async (handle: WorkflowHandle, predicate: (p: RunProgress) => boolean) => {
@@ -554,5 +579,99 @@ describe('the implementFeature workflow (mocked activities)', () => {
     expect(calls.filter((c) => c.name === 'runBaselineTests').map((c) => c.fresh)).toEqual([undefined, true]);
     expect(result.run.phases.map((p) => p.commit?.[0])).toEqual(['1', '2', '3', '4', '5', '6']);
     await record(handle, 'rebase-from-phase-1');
+  });
+
+  it('sends the worktree steps to the preparing worker; when it is gone, waits, and retry starts over on another', async () => {
+    // Two workers' own queues (activities only, as `startWorker` runs them); A holds the first worktree.
+    const [queueA, queueB] = ['wo-own-a', 'wo-own-b'];
+    const own = await Promise.all(
+      [queueA, queueB].map((queue) =>
+        Worker.create({
+          connection: env.nativeConnection,
+          taskQueue: queue,
+          activities: mockActivities(failNext, calls, memory),
+        }),
+      ),
+    );
+    const runs = own.map((w) => w.run());
+    try {
+      ownQueues.push(queueA, queueB);
+      hangOn.queue = queueA;
+      hangOn.phase = 'service_layer';
+      const handle = await start(true, { workerTimeout: '2s' });
+      // Phase 3 is running on A (its activity started there, not merely queued).
+      await waitUntil(handle, () => calls.some((c) => c.phase === 'service_layer' && c.queue === queueA));
+      // Worker A stops mid-phase 3: its activity fails, the retry waits on A's queue past the timeout.
+      own[0]!.shutdown();
+      await runs[0];
+      const waiting = await waitUntil(handle, (p) => p.status === 'waiting');
+      expect(waiting.worker).toBe(queueA);
+      expect(waiting.waiting).toMatchObject({ step: 'service_layer', type: 'WorkerLost', phaseNumber: 3 });
+      expect(waiting.waiting!.message).toMatch(
+        /the worker holding this run's worktree \(task queue wo-own-a\) did not take service_layer within 2s: .*`retry` prepares a new worktree from the base 000000000000 on any worker and runs every phase again from phase 1/,
+      );
+      const before = calls.length;
+      await expect(handle.executeUpdate(retryUpdate, { args: [{}] })).resolves.toMatch(
+        /starting over on another worker: a new worktree from the base 000000000000, then every phase from phase 1/,
+      );
+      const result = deliverableSchema.parse(await handle.result());
+      expect(result.execution_status.status).toBe('SUCCESS');
+      expect(result.run.phases.map((p) => p.commit?.[0])).toEqual(['1', '2', '3', '4', '5', '6']);
+      expect(result.run.phases.every((p) => p.status === 'completed')).toBe(true);
+
+      // Before the loss: every worktree step (the sub-agents' phases too) on A.
+      const first = calls.slice(0, before);
+      expect(first.filter((c) => c.phase).map((c) => `${c.phase}@${c.queue}`)).toEqual([
+        `domain_model@${queueA}`,
+        `database_migration@${queueA}`,
+        `service_layer@${queueA}`,
+      ]);
+      // After: a new worktree (from any worker, told what was lost), then all six phases again, on B.
+      const after = calls.slice(before);
+      expect(after[0]).toMatchObject({ name: 'prepareWorkspace', takeOver: { taskQueue: queueA } });
+      expect(after.filter((c) => c.phase).map((c) => `${c.phase}@${c.queue}`)).toEqual(
+        [
+          'domain_model',
+          'database_migration',
+          'service_layer',
+          'api_layer',
+          'serialization',
+          'testing_validation',
+        ].map((phase) => `${phase}@${queueB}`),
+      );
+      expect(calls.filter((c) => c.phase === 'domain_model').map((c) => c.baseCommit![0])).toEqual([
+        '0',
+        '0',
+      ]);
+      expect(after.at(-1)).toMatchObject({
+        name: 'releaseWorkspace',
+        queue: queueB,
+        release: { worktree: `/tmp/wt/${queueB}${handle.workflowId}` },
+      });
+      const final = await handle.query(progressQuery);
+      expect(final.worker).toBe(queueB);
+      // The activities scheduled in the history went to the queues that held the worktree.
+      const events = (await handle.fetchHistory()).events ?? [];
+      const scheduled = events
+        .map((e) => e.activityTaskScheduledEventAttributes)
+        .filter((a) => a)
+        .map((a) => `${a!.activityType!.name}@${a!.taskQueue!.name}`);
+      expect(scheduled).toEqual(
+        expect.arrayContaining([
+          `loadTechnicalContext@${taskQueue}`,
+          `prepareWorkspace@${taskQueue}`,
+          `analyzeCodebase@${queueA}`,
+          `runBaselineTests@${queueA}`,
+          `applyServiceLayerPhase@${queueA}`,
+          `applyServiceLayerPhase@${queueB}`,
+          `recordImplementationSummary@${taskQueue}`,
+          `releaseWorkspace@${queueB}`,
+        ]),
+      );
+      await record(handle, 'worker-lost-retry');
+    } finally {
+      for (const w of own) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.all(runs);
+    }
   });
 });

@@ -38,6 +38,13 @@ describe('parseEnv', () => {
     expect(env).not.toHaveProperty('HOME');
   });
 
+  it('reads SPECIALIST_WORKER_TIMEOUT as whole seconds and refuses anything else', () => {
+    expect(parseEnv({}).SPECIALIST_WORKER_TIMEOUT).toBeUndefined();
+    expect(parseEnv({ SPECIALIST_WORKER_TIMEOUT: ' 10 ' }).SPECIALIST_WORKER_TIMEOUT).toBe(10);
+    for (const bad of ['0', '1.5', '5m', '-3'])
+      expect(() => parseEnv({ SPECIALIST_WORKER_TIMEOUT: bad })).toThrow(/SPECIALIST_WORKER_TIMEOUT/);
+  });
+
   it('lists every bad variable at once', () => {
     let error: unknown;
     try {

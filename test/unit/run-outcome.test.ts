@@ -100,6 +100,28 @@ describe('where skip is offered', () => {
     expect(phase).toMatch(/specialist skip feature-task-summary-1 +\(the run then ends FAILED\)/);
   });
 
+  it('offers retry and abort, never skip, when the worker holding the worktree is gone', () => {
+    const lost = {
+      type: 'WorkerLost',
+      message:
+        "the worker holding this run's worktree (task queue q/worker-1) did not take api_layer within 5 minutes",
+    };
+    const progress = {
+      ...waitingOn('api_layer', 4),
+      waiting: { step: 'api_layer' as const, phaseNumber: 4, ...lost },
+    };
+    const text = renderWaiting(progress).join('\n');
+    expect(text).toContain('task queue q/worker-1');
+    expect(text).toMatch(
+      /specialist retry feature-task-summary-1 +\(a new worktree from the base on any worker; every phase again\)/,
+    );
+    expect(text).toContain('specialist abort feature-task-summary-1');
+    expect(text).not.toContain('specialist skip');
+    const tracker = new RunTracker('feature-task-summary-1', 'task-summary', false);
+    tracker.markWaiting('api_layer', lost, 4);
+    expect(tracker.currentDetails()).not.toContain('specialist skip');
+  });
+
   it('does not offer skip for the analysis in the UI details either', () => {
     const tracker = new RunTracker('feature-task-summary-1', 'task-summary', false);
     tracker.markWaiting('analyze_codebase', { type: 'AnchorNotFound', message: 'no tool' });

@@ -11,6 +11,7 @@ import { SPECIALIST_FEATURE, SPECIALIST_STATUS } from '../../stack/search-attrib
 import { WORKFLOW_TYPES } from '../../workflows/definitions';
 import type { ImplementFeatureInput } from '../../workflows/run-types';
 import { forgetTechnicalSpecs, storeTechnicalSpecs } from './run-specs';
+import { commandEnv } from './stack-shared';
 import type { Session } from './run-session';
 
 /** A short random id: tech-spec task ids read `spec-<name>-<short id>` (one per start). */
@@ -37,6 +38,8 @@ export async function startRun(
 ): Promise<WorkflowHandle> {
   const { workflowId } = options;
   const techSpecTaskId = `spec-${spec.feature}-${shortId()}`;
+  // How long a step waits for the worker holding the worktree (unset: the workflow's 5 minutes).
+  const workerTimeout = commandEnv().SPECIALIST_WORKER_TIMEOUT;
   await storeTechnicalSpecs(session.stack.databaseUrl, techSpecTaskId, spec);
   const input: ImplementFeatureInput = {
     techSpecTaskId,
@@ -44,6 +47,7 @@ export async function startRun(
     workspace: options.workspace,
     feature: spec.feature,
     delegate: options.delegate,
+    ...(workerTimeout ? { workerTimeout: `${workerTimeout}s` } : {}),
   };
   const memo: RunMemo = { techSpecTaskId, workspace: options.workspace, delegate: options.delegate };
   const fields = spec.data_models.changes.map((c) => `${c.model}.${c.field}: ${c.type}`).join(', ');

@@ -21,7 +21,7 @@ export function registerStackCommands(program: Command): void {
   program
     .command('worker')
     .description(
-      'Run one worker against TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / DATABASE_URL (default: the local stack).',
+      'Run one worker against TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / DATABASE_URL (default: the local stack). It polls the task queue and its own queue (<task queue>/worker-<id>, the id kept in the data folder): the steps of the runs whose worktree it prepared come there, so start several on other hosts or data folders freely, and restart one on the same data folder to go on with its runs.',
     )
     .action(() => workerCommand());
   program

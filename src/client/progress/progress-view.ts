@@ -5,6 +5,7 @@
  */
 import pc from 'picocolors';
 import { skipRefusal } from '../../workflows/definitions';
+import { WORKER_LOST } from '../../workflows/worktree-worker';
 import type { RunProgress, StepState } from '../../workflows/run-types';
 
 const MARK: Record<StepState, string> = {
@@ -89,6 +90,7 @@ export function renderWaiting(p: RunProgress): string[] {
   if (!p.waiting) return [];
   const id = p.workflowId;
   const phaseHint = p.waiting.phaseNumber ? ` [--phase 1..${p.waiting.phaseNumber}]` : '';
+  if (p.waiting.type === WORKER_LOST) return renderWorkerLost(p);
   if (p.waiting.step === 'baseline_tests') return renderBaselineWaiting(p);
   return [
     '',
@@ -99,6 +101,20 @@ export function renderWaiting(p: RunProgress): string[] {
     `  specialist retry ${id}${phaseHint} [--spec fixed-spec.json]`,
     // Only where skipping can help (never a step the phases need); a skip ends the run FAILED.
     ...(skipRefusal(p.waiting.step) ? [] : [`  specialist skip ${id}    (the run then ends FAILED)`]),
+    `  specialist abort ${id}`,
+  ];
+}
+
+/** The worker holding the worktree is gone (docs/durable-run.md, Several workers): retry starts over, or abort. */
+function renderWorkerLost(p: RunProgress): string[] {
+  const id = p.workflowId;
+  return [
+    '',
+    pc.yellow(`${p.waiting!.step}: the worker holding the worktree is gone (${p.waiting!.type}):`),
+    ...p.waiting!.message.split('\n').map((l) => `  ${l}`),
+    '',
+    'The run is waiting. One of:',
+    `  specialist retry ${id}    (a new worktree from the base on any worker; every phase again)`,
     `  specialist abort ${id}`,
   ];
 }
