@@ -94,12 +94,13 @@ export function findService(
   // A tool handler, FastMCP tool or route that builds the model and hands it to a service receiving
   // it (`service.create(Task(...))`) is the presentation layer: the receiver is the service.
   const shown = presentationFiles(index);
-  const receivers = methods.filter(
-    (f) => outsideDb(f) && !shown.has(f.file.path) && receives(f) && reachesInsert(index, f),
-  );
-  // (Built by `Task(...)`, `Task.model_validate(arguments)` or anything else: the handler hands it on.)
+  const takers = methods.filter((f) => !shown.has(f.file.path) && receives(f));
+  const receivers = takers.filter((f) => outsideDb(f) && reachesInsert(index, f));
+  // (Built by `Task(...)`, `Task.model_validate(arguments)` or anything else: the handler hands it
+  // on.) Handing it to a taker that cannot be the service (it reaches no INSERT, or is the database
+  // layer) does not make the handler one either: then no service is found, and the takers are named.
   const handing = index.functions.filter(
-    (f) => !f.file.isTest && shown.has(f.file.path) && receivers.some((r) => callsFunction(f.node, r.name)),
+    (f) => !f.file.isTest && shown.has(f.file.path) && takers.some((r) => callsFunction(f.node, r.name)),
   );
   if (handing.length > 0) {
     const called = receivers.filter((r) => handing.some((h) => callsFunction(h.node, r.name)));
@@ -186,6 +187,8 @@ function serviceSeen(
   const why = (f: FunctionInfo): string => {
     const r = receivedParameter(f.node, model);
     if (!r || !usesParameter(f.node, r.parameter)) return 'does nothing with it';
+    if (databaseFiles.has(f.file.path) || (f.className && dbLike.test(f.className)))
+      return 'is the database layer (a service between the tool and it would take the field)';
     if (!reachesInsert(index, f)) return 'passes it to no INSERT';
     return 'passes it on to an INSERT, but no tool handler, FastMCP tool or FastAPI route calls it';
   };

@@ -137,7 +137,8 @@ export function modelBuild(fn: SyntaxNode, serviceCall: SyntaxNode, received: Re
     const fnText = build.childForFieldName('function')?.text ?? '';
     if (fnText === `${cls}.model_validate` || fnText === `${cls}.parse_obj`)
       return { className: cls, line: line(build), fromArguments: true };
-    if (fnText !== cls) return `${received.parameter} is ${build.text.split('\n')[0]} at line ${line(build)}`;
+    if (fnText !== cls)
+      return `${received.parameter} is \`${build.text.split('\n')[0]}\` (line ${line(build)}), not a ${cls}(...) built here`;
     const builds = constructorCalls(fn, cls);
     if (builds.length > 1)
       return `${cls}(...) is built ${builds.length} times (lines ${builds.map(line).join(', ')}); cannot tell which one the service receives`;
