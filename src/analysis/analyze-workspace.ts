@@ -111,7 +111,16 @@ function analyzeChange(
   if (svc && svc.why !== 'given') inferred.push(`service_method: ${svc.fn.name} (${svc.why})`);
   // The presentation layer: a FastAPI route, an MCP tool, or both (then both get the field).
   const problemsBefore = problems.problems.length;
-  const route = svc ? attempt('tool', () => findFastapiRoute(index, change, svc.fn.name)) : undefined;
+  const route = svc
+    ? attempt('tool', () =>
+        findFastapiRoute(
+          index,
+          change,
+          svc.fn.name,
+          svc.receives ? { received: svc.receives, i } : undefined,
+        ),
+      )
+    : undefined;
   const routeRefused = problems.problems.length > problemsBefore;
   if (route && !change.api_tool)
     inferred.push(

@@ -149,6 +149,12 @@ export function modelBuild(fn: SyntaxNode, serviceCall: SyntaxNode, received: Re
   };
   if (arg.type === 'call') return describe(arg);
   if (arg.type === 'identifier') {
+    // The function's own parameter of that class (a route's request body, a FastMCP tool's model
+    // parameter): the object arrives whole, and the field with it once the class has it.
+    const own = parameters(fn).find(
+      (p) => p.name === arg.text && annotatedClass(p.node.childForFieldName('type')?.text ?? '') === cls,
+    );
+    if (own) return { className: cls, line: line(own.node), fromArguments: true };
     const assigned = findAll(fn, 'assignment').filter(
       (a) =>
         a.childForFieldName('left')?.text === arg.text &&

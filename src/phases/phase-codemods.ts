@@ -292,8 +292,12 @@ export function phaseNote(phase: EditPhaseName, a: FieldAnchors): string | undef
   if (phase === 'service_layer')
     return `the field reaches ${service} through ${r.className} (its parameter ${r.parameter}): nothing to add to its signature`;
   if (phase === 'api_layer') {
-    const build = a.tool?.modelBuild;
-    const where = a.tool ? `the tool ${a.tool.name}` : 'the presentation layer';
+    const build = a.tool?.modelBuild ?? a.route?.modelBuild;
+    const where = a.tool?.modelBuild
+      ? `the tool ${a.tool.name}`
+      : a.route
+        ? `the route ${a.route.method.toUpperCase()} ${a.route.path}`
+        : 'the presentation layer';
     if (build?.fromArguments)
       return `${where} builds the ${r.className} that ${service} receives from its arguments whole (line ${build.line}): ${a.field} arrives with them`;
     if (build)

@@ -297,3 +297,59 @@ describe('the plan for a receiving service', () => {
     expect(plan.diff).toMatch(/\(task\.id, task\.title, task\.note\)/);
   });
 });
+
+describe('a FastAPI route in front of a receiving service', () => {
+  const api = (route: string) => `
+from fastapi import Depends, FastAPI
+from pydantic import BaseModel
+from taskboard.models import Task
+from taskboard.service import TaskService
+
+app = FastAPI()
+
+
+class TaskIn(BaseModel):
+    title: str
+
+
+def get_service() -> TaskService:
+    raise NotImplementedError
+
+
+${route}
+`;
+
+  it('that builds the Task from its request model: the field goes on the request model and into Task(...)', async () => {
+    const root = workspace({
+      'src/taskboard/tools.py': '',
+      'src/taskboard/api.py': api(`@app.post("/tasks")
+async def create_task(body: TaskIn, service: TaskService = Depends(get_service)) -> Task:
+    return await service.create(Task(title=body.title))`),
+    });
+    const change = (await analyzeWorkspace(root, spec())).changes[0]!;
+    expect(change.service).toMatchObject({ className: 'TaskService', method: 'create' });
+    expect(change.route).toMatchObject({
+      function: 'create_task',
+      request: { className: 'TaskIn' },
+      modelBuild: { className: 'Task', fromArguments: false },
+    });
+    const plan = await planFeature(root, spec());
+    expect(plan.diff).toMatch(/\+\s+note: str \| None = Field\(/);
+    expect(plan.diff).toMatch(
+      /\+\s+return await service\.create\(Task\(title=body\.title, note=body\.note\)\)/,
+    );
+  });
+
+  it('that passes its Task body on: nothing to pass, the body carries the field', async () => {
+    const root = workspace({
+      'src/taskboard/tools.py': '',
+      'src/taskboard/api.py': api(`@app.post("/tasks")
+async def create_task(task: Task, service: TaskService = Depends(get_service)) -> Task:
+    return await service.create(task)`),
+    });
+    const change = (await analyzeWorkspace(root, spec())).changes[0]!;
+    expect(change.route!.modelBuild).toMatchObject({ className: 'Task', fromArguments: true });
+    const plan = await planFeature(root, spec());
+    expect(plan.files.map((f) => f.path)).not.toContain('src/taskboard/api.py');
+  });
+});
