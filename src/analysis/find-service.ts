@@ -149,7 +149,7 @@ export function findService(
     return {
       fn,
       receives: r,
-      why: `the ${fn.className ? `method of ${fn.className}` : `function of ${fn.file.module}`} that receives the ${change.model} a tool builds (its parameter ${r.parameter}) and passes it on to the INSERT`,
+      why: `the ${fn.className ? `method of ${fn.className}` : `function of ${fn.file.module}`} that receives the ${change.model} the presentation layer builds (its parameter ${r.parameter}) and passes it on to the INSERT`,
     };
   return {
     fn,
@@ -186,7 +186,8 @@ function serviceSeen(
   );
   const why = (f: FunctionInfo): string => {
     const r = receivedParameter(f.node, model);
-    if (!r || !usesParameter(f.node, r.parameter)) return 'does nothing with it';
+    if (!r) return `takes it inside another type (only a parameter annotated ${model} itself is followed)`;
+    if (!usesParameter(f.node, r.parameter)) return 'does nothing with it';
     if (databaseFiles.has(f.file.path) || (f.className && dbLike.test(f.className)))
       return 'is the database layer (a service between the tool and it would take the field)';
     if (!reachesInsert(index, f)) return 'passes it to no INSERT';

@@ -132,7 +132,7 @@ describe('a service that receives the model built', () => {
       modelBuild: { className: 'Task', line: 10, fromArguments: false },
     });
     expect(change.inferred.join('\n')).toMatch(
-      /service_method: create \(the method of TaskService that receives the Task a tool builds \(its parameter task\) and passes it on to the INSERT\)/,
+      /service_method: create \(the method of TaskService that receives the Task the presentation layer builds \(its parameter task\) and passes it on to the INSERT\)/,
     );
     // The repository's INSERT reads the object: phase 2 edits it, not phase 3.
     expect(change.inserts.map((i) => [i.function, i.inServiceMethod])).toEqual([['add', false]]);
