@@ -50,11 +50,15 @@ export function specForWorktree(spec: FeatureSpec, workspace: string): FeatureSp
 function commitMessage(input: PhaseActivityInput, result: PhaseEditResult): string {
   const fields = input.spec.data_models.changes.map((c) => `${c.model}.${c.field}`).join(', ');
   const body = result.changes.map((c) => `- ${c.file}: ${c.description}`);
+  // Why a phase changed nothing, when it says (the field reaches a service through the model).
+  const notes = result.checks.filter((c) => c.name === 'note' && c.detail).map((c) => `- ${c.detail}`);
+  const nothing =
+    notes.length > 0 ? ['', 'Nothing to change:', ...notes] : ['', 'Nothing to change: already in place.'];
   return [
     `phase ${input.phaseNumber}/6: ${input.phase}`,
     '',
     `${TITLES[input.phase]} for ${input.spec.feature} (${fields})`,
-    ...(body.length > 0 ? ['', ...body] : ['', 'Nothing to change: already in place.']),
+    ...(body.length > 0 ? ['', ...body] : nothing),
     '',
     `Executed-By: ${input.executedBy}`,
     `Workflow-Id: ${input.workflowId}`,

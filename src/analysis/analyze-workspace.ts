@@ -111,7 +111,16 @@ function analyzeChange(
   if (svc && svc.why !== 'given') inferred.push(`service_method: ${svc.fn.name} (${svc.why})`);
   // The presentation layer: a FastAPI route, an MCP tool, or both (then both get the field).
   const problemsBefore = problems.problems.length;
-  const route = svc ? attempt('tool', () => findFastapiRoute(index, change, svc.fn.name)) : undefined;
+  const route = svc
+    ? attempt('tool', () =>
+        findFastapiRoute(
+          index,
+          change,
+          svc.fn.name,
+          svc.receives ? { received: svc.receives, i } : undefined,
+        ),
+      )
+    : undefined;
   const routeRefused = problems.problems.length > problemsBefore;
   if (route && !change.api_tool)
     inferred.push(
@@ -119,7 +128,8 @@ function analyzeChange(
     );
   // FastMCP tool functions first (their own finder); schema-dict tools otherwise.
   const anyTool = (method: string) =>
-    findFastMcpTool(index, change, i, method) ?? findTool(index, change, i, method);
+    findFastMcpTool(index, change, i, method, svc?.receives) ??
+    findTool(index, change, i, method, svc?.receives);
   const tool = route
     ? optionalTool(() => anyTool(svc!.fn.name))
     : routeRefused
@@ -136,7 +146,7 @@ function analyzeChange(
   const rowMappers = attempt('row mappers', () => findRowMappers(index, change.model));
   if (!model || !table || !migrations || !columnsOk || !svc || (!tool && !route) || !rowMappers)
     return undefined;
-  const service = serviceAnchor(svc.fn, change.model);
+  const service = serviceAnchor(svc.fn, change.model, svc.receives);
   const sql =
     change.sql_type ??
     sqlType(
@@ -163,7 +173,13 @@ function analyzeChange(
     modelAnchor: model.anchor,
     migrations,
     createTables: createTableAnchors(tableSites, table),
-    inserts: findInserts(index, table, { file: service.file, method: service.method }),
+    // A service receiving the model built runs no INSERT of its own values: its INSERT, if any, reads
+    // the object like any other (phase 2).
+    inserts: findInserts(
+      index,
+      table,
+      service.receives ? undefined : { file: service.file, method: service.method },
+    ),
     rowMappers,
     service,
     ...(tool ? { tool: tool.tool } : {}),

@@ -115,11 +115,34 @@ export interface ServiceAnchor extends ModuleRef {
     kind: 'positional' | 'keyword_only' | 'args' | 'kwargs';
     hasDefault: boolean;
   }[];
-  /** The `Model(...)` call inside the method. */
-  constructorCall: SourceRange;
+  /** The `Model(...)` call inside the method; absent when it receives the model already built. */
+  constructorCall?: SourceRange;
+  /**
+   * Set when the method receives the model object already built (`create(self, task: Task)`) and
+   * passes it on to the code that INSERTs it: the field reaches it through that object (phase 3 has
+   * nothing to add), and the presentation layer builds the object with it (`ModelBuild`).
+   */
+  receives?: {
+    parameter: string;
+    className: string;
+    /** Position among the parameters after `self`, as a caller passes them. */
+    position: number;
+    keywordOnly: boolean;
+  };
   /** Attribute through which the service reaches the database, e.g. `self.db`. */
   databaseAttribute?: string;
   docstringStyle: StyleFacts['docstringStyle'];
+}
+
+/**
+ * Where the presentation layer (tool handler, FastMCP tool, route) builds the object a receiving
+ * service takes (`ServiceAnchor.receives`): the field is passed to that constructor call, or nothing
+ * when the object is built from the tool's arguments whole (`Task(**arguments)`, `model_validate`).
+ */
+export interface ModelBuild {
+  className: string;
+  line: number;
+  fromArguments: boolean;
 }
 
 export interface ToolAnchor extends ModuleRef {
@@ -134,6 +157,8 @@ export interface ToolAnchor extends ModuleRef {
   handler: { function: string; className?: string; range: SourceRange; argumentsVar: string };
   serviceCall: { range: SourceRange; style: 'keyword' | 'positional' | 'mixed' };
   required: string[];
+  /** Where the handler builds the object the service receives (a receiving service only). */
+  modelBuild?: ModelBuild;
   /**
    * Set when the tool is a FastMCP tool function (its signature is the schema; `schema` and `handler`
    * are then the function itself).

@@ -12,7 +12,8 @@ import { findAll, rangeOf, stringValue } from '../python-syntax/parse';
 import { keywordArguments } from '../python-syntax/sequence';
 import { callsNamed } from '../codemods/add-handler-argument';
 import { classFields } from '../codemods/add-pydantic-field';
-import type { ModuleRef, SourceRange } from './anchor-map';
+import type { ModelBuild, ModuleRef, SourceRange } from './anchor-map';
+import { requireModelBuild, type Received } from './model-receivers';
 import { pydanticModels } from './model-kind';
 import type { ClassInfo, FunctionInfo, PyFile, WorkspaceIndex } from './workspace-index';
 
@@ -46,6 +47,8 @@ export interface RouteAnchor extends ModuleRef {
   response?: RouteModelRef;
   /** The service call inside the route. */
   serviceCall: SourceRange;
+  /** Where the route builds the object a receiving service takes (`ServiceAnchor.receives`). */
+  modelBuild?: ModelBuild;
   /** The `Depends(provider)` parameter the service comes from, for `app.dependency_overrides`. */
   dependency?: { parameter: string; provider: string; providerModule: string };
   /**
@@ -285,6 +288,8 @@ export function findFastapiRoute(
   index: WorkspaceIndex,
   change: FieldChange,
   serviceMethod: string,
+  /** Set when the service receives the model built: the route's building of it is found too. */
+  receives?: { received: Received; i: number },
 ): RouteAnchor | undefined {
   const calling = fastapiRoutes(index).filter((r) =>
     findAll(r.fn.node, 'call').some((c) => callsNamed(c, serviceMethod)),
@@ -316,6 +321,16 @@ export function findFastapiRoute(
       { what: `the call of ${serviceMethod} in ${r.fn.name}` },
     );
   const call = calls[0]!;
+  const modelBuild = receives
+    ? requireModelBuild(
+        r.fn.node,
+        `the route ${routeLabel(r)}`,
+        call,
+        receives.received,
+        serviceMethod,
+        receives.i,
+      )
+    : undefined;
   const models = pydanticModels(index);
   const params = paramsOf(r.fn.node);
   const aliases = annotatedAliases(r.fn.file);
@@ -374,6 +389,7 @@ export function findFastapiRoute(
       : {}),
     ...(response && response.name !== change.model ? { response: ref(response) } : {}),
     serviceCall: rangeOf(call),
+    ...(modelBuild ? { modelBuild } : {}),
     ...(dep
       ? {
           dependency: {

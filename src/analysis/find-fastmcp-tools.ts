@@ -20,6 +20,7 @@ import type { FastMcpToolAnchor, ToolAnchor } from './anchor-map';
 import type { PyFile, WorkspaceIndex } from './workspace-index';
 import { pydanticModels } from './model-kind';
 import { classFields } from '../codemods/add-pydantic-field';
+import { requireModelBuild, type Received } from './model-receivers';
 
 export interface FastMcpTool {
   /** The tool's name as clients see it (`name=`, else the function's name). */
@@ -210,6 +211,8 @@ export function findFastMcpTool(
   change: FieldChange,
   i: number,
   method: string,
+  /** Set when the service receives the model built: the tool's building of it is found too. */
+  receives?: Received,
 ): { tool: ToolAnchor; why: string } | undefined {
   const tools = findFastMcpTools(index);
   if (tools.length === 0) return undefined;
@@ -261,6 +264,16 @@ export function findFastMcpTool(
     .filter((n) => n && !n.startsWith('*') && n !== 'self' && n !== 'ctx');
   const serviceReceiver = receiverOf(tool, serviceCall);
   const requestModel = requestModelOf(index, tool, serviceCall, change.model);
+  const modelBuild = receives
+    ? requireModelBuild(
+        tool.fn,
+        `the FastMCP tool ${tool.function} (${where(tool)})`,
+        serviceCall,
+        receives,
+        method,
+        i,
+      )
+    : undefined;
   const serverImport = /^from\s+([\w.]+)\s+import\s+[^\n]*\bFastMCP\b/m.exec(tool.file.source)?.[1];
   const outer = registerDefinition(tool);
   return {
@@ -276,6 +289,7 @@ export function findFastMcpTool(
         style: kw === args.length ? 'keyword' : kw === 0 ? 'positional' : 'mixed',
       },
       required,
+      ...(modelBuild ? { modelBuild } : {}),
       fastmcp: {
         function: tool.function,
         registration: tool.registration,

@@ -8,6 +8,7 @@ import { findToolSchemas, dictValue } from '../codemods/add-tool-schema-property
 import type { ToolAnchor } from './anchor-map';
 import { ambiguous, notFound, specInvalid, where } from './anchor-errors';
 import { presentationSeen } from './presentation-seen';
+import { requireModelBuild, type Received } from './model-receivers';
 import type { FunctionInfo, PyFile, WorkspaceIndex } from './workspace-index';
 
 function calls(fn: FunctionInfo, method: string): boolean {
@@ -78,6 +79,8 @@ export function findTool(
   change: FieldChange,
   i: number,
   method: string,
+  /** Set when the service receives the model built: the handler's building of it is found too. */
+  receives?: Received,
 ): { tool: ToolAnchor; why: string } {
   const files = index.files.filter((f) => !f.isTest);
   const allTools = toolDefinitions(index);
@@ -189,6 +192,16 @@ export function findTool(
     params.find((p) => /^(arguments|args|params|payload|data|request)$/.test(p)) ??
     params[params.length - 1] ??
     'arguments';
+  const modelBuild = receives
+    ? requireModelBuild(
+        handler.node,
+        `the tool handler ${handler.name} (${where(handler)})`,
+        serviceCall,
+        receives,
+        method,
+        i,
+      )
+    : undefined;
   const schemaFn = enclosingFunction(schema.definition);
   const requiredNode = dictValue(schema.schema, 'required');
   return {
@@ -211,6 +224,7 @@ export function findTool(
         style: kw === args.length ? 'keyword' : kw === 0 ? 'positional' : 'mixed',
       },
       required: requiredNode ? requiredNode.namedChildren.map((n) => stringValue(n) ?? n.text) : [],
+      ...(modelBuild ? { modelBuild } : {}),
     },
     why,
   };

@@ -16,7 +16,7 @@ import {
 } from '../python-syntax/sequence';
 import { CodemodRefusal, finish, unchanged, type Codemod, type Edit } from './codemod';
 import { findFunction } from './add-column-migration';
-import { methodCall } from './add-handler-argument';
+import { methodCall, modelConstructorCall } from './add-handler-argument';
 import { optionalStyleOf } from './add-pydantic-field';
 import { docstringEdit, parameterParts } from './add-service-parameter';
 import {
@@ -42,6 +42,11 @@ const options = fieldOptionsSchema.extend({
    * that model (add-pydantic-field) and only passed on, as `request.field`.
    */
   requestParam: z.string().optional(),
+  /**
+   * The class the tool builds and hands to a service that receives it (`service.create(Task(...))`):
+   * the parameter is passed into that constructor call instead of the service call.
+   */
+  modelConstructor: z.string().optional(),
   enumModules: z.record(z.string(), z.string()).default({}),
   /** Longest line before the signature is laid out one parameter per line; default: the file's longest, at least 88. */
   maxLineLength: z.number().int().positive().optional(),
@@ -74,14 +79,25 @@ function explodeParameters(source: string, fn: SyntaxNode, params: SyntaxNode, a
 export const addFastMcpToolParameter: Codemod<Options> = {
   id: 'add-fastmcp-tool-parameter',
   description:
-    'Adds `field: Annotated[T, Field(constraints, description=...)] = default` as the last parameter of a FastMCP tool function (or, for a tool taking a Pydantic request model, only passes `request.field` on) (before **kwargs; the signature laid out one parameter per line when it outgrows the line), an Args:/:param: docstring entry where the docstring has them, and `field=field` in its single call of the service method; refuses when the service is called more than once or not at all.',
+    'Adds `field: Annotated[T, Field(constraints, description=...)] = default` as the last parameter of a FastMCP tool function (or, for a tool taking a Pydantic request model, only passes `request.field` on) (before **kwargs; the signature laid out one parameter per line when it outgrows the line), an Args:/:param: docstring entry where the docstring has them, and `field=field` in its single call of the service method — or, for a service that receives the model built, in the one `Model(...)` call that builds it; refuses when the service is called more than once or not at all.',
   options,
   transform(source, p) {
     const root = parsePython(source).rootNode;
     const fn = findFunction(root, p.function);
     if (!fn) throw new CodemodRefusal(`tool function ${p.function} not found`);
-    const call = methodCall(fn, p.serviceMethod);
-    if (!call) throw new CodemodRefusal(`tool function ${p.function} does not call ${p.serviceMethod}(...)`);
+    const serviceCall = methodCall(fn, p.serviceMethod);
+    if (!serviceCall)
+      throw new CodemodRefusal(`tool function ${p.function} does not call ${p.serviceMethod}(...)`);
+    // A service receiving the model: the parameter goes into the model the tool builds for it.
+    const built = p.modelConstructor
+      ? modelConstructorCall(fn, p.modelConstructor, `tool function ${p.function}`)
+      : { call: serviceCall };
+    if ('whole' in built)
+      throw new CodemodRefusal(
+        `${built.whole}: a FastMCP tool's parameters are its schema, and a new parameter would not reach that ${p.modelConstructor}; build it keyword by keyword, or add ${p.field} by hand`,
+      );
+    const call = built.call;
+    const callee = p.modelConstructor ?? p.serviceMethod;
     const quote = dominantQuote(root);
     const style = optionalStyleOf(fn, source);
     const generics = usesTypingGenerics(source);
@@ -144,7 +160,7 @@ export const addFastMcpToolParameter: Codemod<Options> = {
     if (!keywordArguments(args).has(p.field)) {
       const value = p.requestParam ? `${p.requestParam}.${p.field}` : parts.value;
       edits.push(appendKeywordArgument(source, args, `${p.field}=${value}`));
-      changes.push(`${p.function}: ${p.serviceMethod}(..., ${p.field}=${value})`);
+      changes.push(`${p.function}: ${callee}(..., ${p.field}=${value})`);
     }
     if (edits.length === 0) return unchanged(source, `${p.function} already takes and passes ${p.field}`);
     const needs: ImportNeed[] = [];

@@ -16,10 +16,14 @@ const options = fieldOptionsSchema.merge(modelContextSchema).extend({
   serviceMethod: z.string(),
   /** The handler's dict of tool arguments, e.g. `arguments`. */
   argumentsVar: z.string().default('arguments'),
+  /**
+   * The class the handler builds and hands to a service that receives it (`service.create(Task(...))`):
+   * the argument goes into that constructor call instead of the service call.
+   */
+  modelConstructor: z.string().optional(),
   enumModules: z.record(z.string(), z.string()).default({}),
 });
 
-/** The `.<method>(...)` call inside a function; refuses when there are several. */
 /** Whether `call` calls `name`: `obj.name(...)` (a method, or a function of a module) or a bare `name(...)`. */
 export function callsNamed(call: SyntaxNode, name: string): boolean {
   const f = call.childForFieldName('function');
@@ -27,6 +31,7 @@ export function callsNamed(call: SyntaxNode, name: string): boolean {
   return f?.type === 'attribute' && f.childForFieldName('attribute')?.text === name;
 }
 
+/** The `.<method>(...)` call inside a function; refuses when there are several. */
 export function methodCall(fn: SyntaxNode, method: string): SyntaxNode | undefined {
   const calls = findAll(fn, 'call').filter((c) => callsNamed(c, method));
   if (calls.length > 1)
@@ -34,17 +39,53 @@ export function methodCall(fn: SyntaxNode, method: string): SyntaxNode | undefin
   return calls[0];
 }
 
+/**
+ * The one `Model(...)` call of a function that builds the object a receiving service takes, or a
+ * reason the field needs no edit there: the object is built from the arguments whole
+ * (`Model(**arguments)`, `Model.model_validate(arguments)`). Refuses several calls or none.
+ */
+export function modelConstructorCall(
+  fn: SyntaxNode,
+  model: string,
+  where: string,
+): { call: SyntaxNode } | { whole: string } {
+  const calls = findAll(fn, 'call').filter((c) => c.childForFieldName('function')?.text === model);
+  if (calls.length > 1)
+    throw new CodemodRefusal(
+      `${where} builds ${model}(...) ${calls.length} times (lines ${calls.map((c) => c.startPosition.row + 1).join(', ')}); cannot tell which one the service receives`,
+    );
+  const call = calls[0];
+  if (call) {
+    const splat = call
+      .childForFieldName('arguments')!
+      .namedChildren.find((a) => a.type === 'dictionary_splat');
+    return splat ? { whole: `${where} builds ${model}(${splat.text}, ...)` } : { call };
+  }
+  const validated = findAll(fn, 'call').find((c) =>
+    new RegExp(`^${model}\\.(model_validate|parse_obj)$`).test(c.childForFieldName('function')?.text ?? ''),
+  );
+  if (validated) return { whole: `${where} builds the ${model} by ${validated.text.split('\n')[0]}` };
+  throw new CodemodRefusal(`${where} does not build ${model}(...)`);
+}
+
 export const addHandlerArgument: Codemod<z.infer<typeof options>> = {
   id: 'add-handler-argument',
   description:
-    'In the tool handler, reads the argument (a local `x = arguments.get("x")` when the handler reads its arguments into locals, inline otherwise), converts it like its siblings (Enum, UUID, datetime) and passes it to the service call by keyword; refuses when the service is called more than once.',
+    'In the tool handler, reads the argument (a local `x = arguments.get("x")` when the handler reads its arguments into locals, inline otherwise), converts it like its siblings (Enum, UUID, datetime) and passes it to the service call by keyword — or, for a service that receives the model built, to the one `Model(...)` call that builds it (nothing when it is built from the arguments whole); refuses when the service is called, or the model built, more than once.',
   options,
   transform(source, p) {
     const root = parsePython(source).rootNode;
     const fn = findFunction(root, p.handler, p.className);
     if (!fn) throw new CodemodRefusal(`handler ${p.handler} not found`);
-    const call = methodCall(fn, p.serviceMethod);
-    if (!call) throw new CodemodRefusal(`${p.handler} does not call ${p.serviceMethod}(...)`);
+    const serviceCall = methodCall(fn, p.serviceMethod);
+    if (!serviceCall) throw new CodemodRefusal(`${p.handler} does not call ${p.serviceMethod}(...)`);
+    // A service receiving the model: the argument goes into the model the handler builds for it.
+    const built = p.modelConstructor
+      ? modelConstructorCall(fn, p.modelConstructor, `handler ${p.handler}`)
+      : { call: serviceCall };
+    if ('whole' in built) return unchanged(source, `${built.whole}: ${p.field} arrives with the arguments`);
+    const call = built.call;
+    const callee = p.modelConstructor ?? p.serviceMethod;
     const args = call.childForFieldName('arguments')!;
     const kwargs = keywordArguments(args);
     if (kwargs.has(p.field)) return unchanged(source, `${p.handler} already passes ${p.field}`);
@@ -121,7 +162,7 @@ export const addHandlerArgument: Codemod<z.infer<typeof options>> = {
             : fromArgument(p, `${a}[${key}]`, read);
     }
     edits.push(appendKeywordArgument(source, args, `${p.field}=${value}`));
-    changes.push(`${p.handler}: ${p.serviceMethod}(..., ${p.field}=${value})`);
+    changes.push(`${p.handler}: ${callee}(..., ${p.field}=${value})`);
     const used = changes.join('\n');
     const needs: ImportNeed[] = typeImports(type).filter(
       (n) => used.includes(`${n.name}(`) || used.includes(`${n.name}.`),

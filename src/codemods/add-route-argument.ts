@@ -10,7 +10,7 @@ import { findAll, parsePython } from '../python-syntax/parse';
 import { appendKeywordArgument, keywordArguments } from '../python-syntax/sequence';
 import { CodemodRefusal, finish, unchanged, type Codemod, type Edit } from './codemod';
 import { findFunction } from './add-column-migration';
-import { methodCall } from './add-handler-argument';
+import { methodCall, modelConstructorCall } from './add-handler-argument';
 import { fieldOptionsSchema } from './field';
 
 const options = fieldOptionsSchema.extend({
@@ -21,6 +21,11 @@ const options = fieldOptionsSchema.extend({
   bodyVar: z.string().optional(),
   /** The response model class, when the route declares one other than the domain model. */
   responseModel: z.string().optional(),
+  /**
+   * The class the route builds and hands to a service that receives it (`service.create(Task(...))`):
+   * the field goes into that constructor call instead of the service call.
+   */
+  modelConstructor: z.string().optional(),
 });
 
 /** `**body.model_dump()`, `**body.dict()`, `**vars(body)`: the call already passes every field of the body. */
@@ -47,7 +52,7 @@ function sourceObject(kwargs: Map<string, SyntaxNode>): string | undefined {
 export const addRouteArgument: Codemod<z.infer<typeof options>> = {
   id: 'add-route-argument',
   description:
-    'In a FastAPI route, passes the field from the request model to the service call (`field=body.field`; nothing when the call already passes `**body.model_dump()` or the body itself) and adds it to a response model the route builds keyword by keyword from one object; refuses a route without a request model and a service called more than once.',
+    "In a FastAPI route, passes the field from the request model to the service call (`field=body.field`; nothing when the call already passes `**body.model_dump()` or the body itself) — for a service that receives the model built, to the route's one `Model(...)` call instead (nothing when it is built from the body whole or the body is passed on) — and adds it to a response model the route builds keyword by keyword from one object; refuses a route without a request model and a service called more than once.",
   options,
   transform(source, p) {
     const root = parsePython(source).rootNode;
@@ -58,7 +63,26 @@ export const addRouteArgument: Codemod<z.infer<typeof options>> = {
     const edits: Edit[] = [];
     const changes: string[] = [];
     const notes: string[] = [];
-    const args = call.childForFieldName('arguments')!;
+    // A service receiving the model: the field goes into the model the route builds for it (a route
+    // passing its body of that class on has nothing to do: the body carries the field).
+    const passesOwnBody =
+      p.modelConstructor !== undefined &&
+      p.bodyVar !== undefined &&
+      call
+        .childForFieldName('arguments')!
+        .namedChildren.some(
+          (a) =>
+            a.text === p.bodyVar ||
+            (a.type === 'keyword_argument' && a.childForFieldName('value')?.text === p.bodyVar),
+        );
+    const built =
+      p.modelConstructor && !passesOwnBody
+        ? modelConstructorCall(fn, p.modelConstructor, `route ${p.route}`)
+        : { call };
+    if ('whole' in built) notes.push(`${built.whole}: ${p.field} arrives with the body`);
+    const target = 'whole' in built ? undefined : built.call;
+    const callee = p.modelConstructor && !passesOwnBody ? p.modelConstructor : p.serviceMethod;
+    const args = (target ?? call).childForFieldName('arguments')!;
     const kwargs = keywordArguments(args);
     if (!p.bodyVar) {
       throw new CodemodRefusal(
@@ -70,12 +94,14 @@ export const addRouteArgument: Codemod<z.infer<typeof options>> = {
       (a) =>
         a.text === body || (a.type === 'keyword_argument' && a.childForFieldName('value')?.text === body),
     );
-    if (kwargs.has(p.field)) notes.push(`${p.route} already passes ${p.field}`);
+    // (No target: the model is built from the body whole, noted above.)
+    if (!target) void 0;
+    else if (kwargs.has(p.field)) notes.push(`${p.route} already passes ${p.field}`);
     else if (splatsBody(args, body)) notes.push(`${p.route} passes every field of ${body} already`);
-    else if (passesBody) notes.push(`${p.route} passes ${body} itself to ${p.serviceMethod}`);
+    else if (passesBody) notes.push(`${p.route} passes ${body} itself to ${callee}`);
     else {
       edits.push(appendKeywordArgument(source, args, `${p.field}=${body}.${p.field}`));
-      changes.push(`${p.route}: ${p.serviceMethod}(..., ${p.field}=${body}.${p.field})`);
+      changes.push(`${p.route}: ${callee}(..., ${p.field}=${body}.${p.field})`);
     }
     if (p.responseModel) {
       const builds = findAll(fn, 'call').filter(

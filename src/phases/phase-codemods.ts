@@ -148,6 +148,7 @@ export function phaseSteps(
         className: tool.handler.className,
         serviceMethod: a.serviceMethod,
         argumentsVar: tool.handler.argumentsVar,
+        ...(tool.modelBuild ? { modelConstructor: tool.modelBuild.className } : {}),
         enumModules,
       },
     },
@@ -210,6 +211,8 @@ export function phaseSteps(
       return steps;
     }
     case 'service_layer': {
+      // The service receives the model built: the field reaches it through the object (runPhase says so).
+      if (a.service.receives) return [];
       const steps: Step[] = [
         {
           file: a.service.file,
@@ -256,6 +259,7 @@ export function phaseSteps(
               function: fastmcp.function,
               serviceMethod: a.serviceMethod,
               ...(request ? { requestParam: request.param } : {}),
+              ...(tool.modelBuild ? { modelConstructor: tool.modelBuild.className } : {}),
               enumModules,
             },
           },
@@ -280,6 +284,28 @@ export function phaseSteps(
   }
 }
 
+/** What a phase does differently for a change, said where its codemods are listed (plan and run). */
+export function phaseNote(phase: EditPhaseName, a: FieldAnchors): string | undefined {
+  const r = a.service.receives;
+  if (!r) return undefined;
+  const service = `${a.service.className ?? a.service.module}.${a.service.method}`;
+  if (phase === 'service_layer')
+    return `the field reaches ${service} through ${r.className} (its parameter ${r.parameter}): nothing to add to its signature`;
+  if (phase === 'api_layer') {
+    const build = a.tool?.modelBuild ?? a.route?.modelBuild;
+    const where = a.tool?.modelBuild
+      ? `the tool ${a.tool.name}`
+      : a.route
+        ? `the route ${a.route.method.toUpperCase()} ${a.route.path}`
+        : 'the presentation layer';
+    if (build?.fromArguments)
+      return `${where} builds the ${r.className} that ${service} receives from its arguments whole (line ${build.line}): ${a.field} arrives with them`;
+    if (build)
+      return `${where} builds the ${r.className} that ${service} receives (line ${build.line}): ${a.field} is passed to that ${r.className}(...) call`;
+  }
+  return undefined;
+}
+
 /**
  * Runs one phase's codemods for every change on the in-memory files; throws `CodemodFailed` (nothing
  * written) when one refuses. Returns the changes made and the notes of skipped codemods.
@@ -294,6 +320,8 @@ export function runPhase(
   const notes: string[] = [];
   spec.data_models.changes.forEach((change, i) => {
     const a = map.changes[i]!;
+    const note = phaseNote(phase, a);
+    if (note) notes.push(note);
     for (const step of phaseSteps(phase, change, a, map)) {
       const result = runCodemod(step.codemod, files.get(step.file), step.params);
       if (result.status === 'failed') {

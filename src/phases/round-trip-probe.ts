@@ -194,7 +194,8 @@ function sectionSource(
 function idExpression(w: Wiring, value: string): string {
   const getter = w.classes[w.getter.ownerKey]?.methods[w.getter.method];
   const param = getter?.params.find((p) => p.required);
-  const raw = w.service.returns === 'model' ? `getattr(${value}, "id", ${value})` : value;
+  const model = w.service.returns === 'model' || (w.service.receives && w.service.returns === 'other');
+  const raw = model ? `getattr(${value}, "id", ${value})` : value;
   return param?.type.kind === 'UUID'
     ? `(lambda v: v if isinstance(v, uuid.UUID) else uuid.UUID(str(v)))(${raw})`
     : raw;
@@ -216,6 +217,12 @@ function toolStoresStep(
   const getter = vars[w.getter.ownerKey]!;
   const service = change.service.className ? vars[w.service.key] : undefined;
   const method = change.service.method;
+  // A receiving service that returns nothing: the record is the model the tool handed it.
+  const r = change.service.receives;
+  const created =
+    r && w.service.returns === 'other'
+      ? `kwargs.get(${pyString(r.parameter, w.quote)}, args[${r.position}] if len(args) > ${r.position} else None)`
+      : 'value';
   const spy = service
     ? [
         '_created = []',
@@ -223,11 +230,11 @@ function toolStoresStep(
         'async def _spy(*args, **kwargs):',
         '    value = _service_call(*args, **kwargs)',
         '    value = (await value) if inspect.isawaitable(value) else value',
-        '    _created.append(value)',
+        `    _created.append(${created})`,
         '    return value',
         'def _spy_sync(*args, **kwargs):',
         '    value = _service_call(*args, **kwargs)',
-        '    _created.append(value)',
+        `    _created.append(${created})`,
         '    return value',
         `${service}.${method} = _spy if inspect.iscoroutinefunction(_service_call) else _spy_sync`,
       ]
@@ -309,18 +316,21 @@ function phaseSteps(
     : change.service.method;
   const getter = `${w.getter.ownerKey.split(':')[1]}.${w.getter.method}`;
   const toolName = change.tool?.name ?? '';
+  // A receiving service is given the model built with the value (or without it).
+  const r = change.service.receives;
+  const given = (value: string) => (r ? `${r.className}(${value})` : value);
   if (phase === 'service_layer')
-    return defaults.map((given) => ({
+    return defaults.map((g) => ({
       name:
-        given === 'valid'
-          ? `round trip: ${method}(${field}=…) stores ${label}, ${getter} reads it back`
-          : `round trip: ${method}() without ${field} stores its default, ${getter} reads it back`,
+        g === 'valid'
+          ? `round trip: ${method}(${given(`${field}=…`)}) stores ${label}, ${getter} reads it back`
+          : `round trip: ${method}(${given('')}) without ${field} stores its default, ${getter} reads it back`,
       trip: serviceRoundTrip(
         w,
         field,
         cases,
         { service: vars[w.service.key]!, getter: vars[w.getter.ownerKey]! },
-        given,
+        g,
       ),
     }));
   if (phase === 'api_layer') {

@@ -36,6 +36,7 @@ export function routeSteps(
       serviceMethod,
       ...(route.request ? { bodyVar: route.request.variable } : {}),
       ...(route.response ? { responseModel: route.response.className } : {}),
+      ...(route.modelBuild ? { modelConstructor: route.modelBuild.className } : {}),
     },
   });
   return steps;

@@ -9,7 +9,7 @@ import type { FieldAnchors } from '../analysis/anchor-map';
 import type { FieldCases } from './field-cases';
 import { buildStatements } from './project-wiring';
 import { testDef, type TestFile } from './test-file';
-import { snakeModel } from './unit-tests';
+import { serviceCreate } from './round-trip-steps';
 
 const COLUMNS = (q: string) => `def _columns(path: Path, table: str) -> list[str]:
     with closing(sqlite3.connect(path)) as conn:
@@ -88,13 +88,10 @@ export function emitMigrationTests(file: TestFile, opts: { change: FieldAnchors;
   }
   const getterVar = built.vars[w.getter.ownerKey];
   const serviceVar = built.vars[w.service.key]!;
-  const modelVar = snakeModel(w.model.name);
   file.imports.merge(w.service.needs);
-  const created =
-    w.service.returns === 'model'
-      ? `${modelVar} = await ${w.service.call(serviceVar, w.service.args.join(', '))}`
-      : `created_id = await ${w.service.call(serviceVar, w.service.args.join(', '))}`;
-  const idExpr = w.service.returns === 'model' ? `${modelVar}.id` : 'created_id';
+  // Created without the field (a service receiving the model gets one built without it).
+  const { lines: created, id: idExpr } = serviceCreate(w, field, cases, serviceVar, 'default');
+  if (w.service.receives) file.imports.name(w.model.module, w.model.name).merge(w.model.needs);
   const expectation = cases.defaultCheck ? [`assert ${cases.defaultCheck.assertion(`stored.${field}`)}`] : [];
   const words = cases.defaultCheck
     ? cases.defaultCheck.words === 'default'
@@ -111,7 +108,7 @@ export function emitMigrationTests(file: TestFile, opts: { change: FieldAnchors;
         `path = tmp_path / ${file.str('old.db')}`,
         ...open('path'),
         ...built.lines,
-        created,
+        ...created,
         ...close(),
         `_drop_column(path, ${table}, ${column})`,
         `assert ${column} not in _columns(path, ${table})`,

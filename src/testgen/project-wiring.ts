@@ -48,6 +48,11 @@ export interface Wiring {
     args: string[];
     needs: ImportSet;
     returns: 'model' | 'id' | 'other';
+    /**
+     * The parameter through which the service receives the model built (`create(self, task: Task)`):
+     * the tests build the model with the value and pass it by keyword.
+     */
+    receives?: string;
   };
   getter: Getter;
   tool?: { serverKey: string; call: (server: string, args: string) => string; jsonArgs: string[] };
@@ -159,11 +164,18 @@ export function buildWiring(options: {
   const quote = change.modelAnchor.style.quote;
   const model = { module: change.modelAnchor.module, name: change.modelAnchor.className };
   const modelNeeds = new ImportSet();
+  const receives = change.service.receives;
+  const serviceLabel = `${change.service.className ?? change.service.module}.${change.service.method}`;
   const kwargs = facts.model.fields
     .filter((f) => f.required)
     .map((f) => {
       if (!(`model.${f.name}` in facts.examples))
-        fail(`no valid example value for the required field ${model.name}.${f.name}`);
+        fail(
+          receives
+            ? `cannot build the ${model.name} that ${serviceLabel} receives as its parameter ${receives.parameter}: no valid example value for the required field ${model.name}.${f.name}`
+            : `no valid example value for the required field ${model.name}.${f.name}`,
+          receives ? { class: `${model.module}:${model.name}`, parameter: receives.parameter } : {},
+        );
       return `${f.name}=${renderExample(facts.examples[`model.${f.name}`], f.type, quote, modelNeeds)}`;
     });
   let noDatabase: string | undefined;
@@ -186,9 +198,10 @@ export function buildWiring(options: {
       ).methods[change.service.method] ?? fail(`could not describe ${serviceClass}.${change.service.method}`))
     : (facts.functions[key(change.service.module, change.service.method)] ??
       fail(`could not describe the service function ${change.service.module}.${change.service.method}`));
+  // (Not the model a receiving service function takes: the tests build that one with the value.)
   const receiver = serviceClass
     ? undefined
-    : method.params.find((p) => p.required && p.kind === 'positional');
+    : method.params.find((p) => p.required && p.kind === 'positional' && p.name !== receives?.parameter);
   if (!serviceClass && (receiver?.type.kind !== 'class' || !receiver.type.cls))
     fail(
       `the service function ${change.service.module}.${change.service.method} takes no object of a project class first (${receiver ? `its first parameter ${receiver.name} is not annotated with a class` : 'it has no required positional parameter'}): the tests cannot call it`,
@@ -204,7 +217,13 @@ export function buildWiring(options: {
   // The tests that call the service merge these imports: the function itself is one of them.
   if (!serviceClass) serviceNeeds.name(change.service.module, change.service.method);
   const args = method.params
-    .filter((p) => p !== receiver && p.required && (p.kind === 'positional' || p.kind === 'keyword_only'))
+    .filter(
+      (p) =>
+        p !== receiver &&
+        p.name !== receives?.parameter &&
+        p.required &&
+        (p.kind === 'positional' || p.kind === 'keyword_only'),
+    )
     .map((p) => {
       if (!(`param.${p.name}` in facts.examples))
         fail(`no valid example value for the parameter ${p.name} of ${change.service.method}`);
@@ -324,6 +343,7 @@ export function buildWiring(options: {
       args,
       needs: serviceNeeds,
       returns: returnsModel ? 'model' : returnsId ? 'id' : 'other',
+      ...(receives ? { receives: receives.parameter } : {}),
     },
     getter,
     ...(tool ? { tool } : {}),

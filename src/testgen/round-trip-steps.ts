@@ -70,7 +70,19 @@ export function serviceCreate(
   given: Given,
 ): { lines: string[]; id: string } {
   const modelVar = snakeModel(w.model.name);
-  const args = [...w.service.args, ...(given === 'valid' ? [`${field}=${cases.valid.py}`] : [])].join(', ');
+  const value = given === 'valid' ? cases.valid.py : undefined;
+  // A service receiving the model built: the model is built with the value (as its tool builds it).
+  const receives = w.service.receives;
+  if (receives) {
+    const built = `new_${modelVar}`;
+    const call = `await ${w.service.call(service, [...w.service.args, `${receives}=${built}`].join(', '))}`;
+    const make = `${built} = ${makeModel(w, field, value)}`;
+    if (w.service.returns === 'model')
+      return { lines: [make, `${modelVar} = ${call}`], id: `${modelVar}.id` };
+    if (w.service.returns === 'id') return { lines: [make, `created_id = ${call}`], id: 'created_id' };
+    return { lines: [make, call], id: `${built}.id` };
+  }
+  const args = [...w.service.args, ...(value !== undefined ? [`${field}=${value}`] : [])].join(', ');
   const call = `await ${w.service.call(service, args)}`;
   return w.service.returns === 'model'
     ? { lines: [`${modelVar} = ${call}`], id: `${modelVar}.id` }

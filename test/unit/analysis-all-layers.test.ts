@@ -145,7 +145,7 @@ describe('every layer that is missing, at once', () => {
       ...TWO_MISSING,
       'src/linkbox/models.py':
         'from dataclasses import dataclass\n\n\n@dataclass\nclass Bookmark:\n    id: str\n    url: str\n',
-      // The service takes a Bookmark built elsewhere instead of building one.
+      // The service takes a Bookmark built elsewhere and does nothing with it.
       'src/linkbox/service.py':
         'from linkbox.models import Bookmark\n\n\nclass LinkService:\n    async def save(self, bookmark: Bookmark) -> None:\n        pass\n',
     });
@@ -155,7 +155,7 @@ describe('every layer that is missing, at once', () => {
       /^data_models\.changes\[0\]\.model: Bookmark \(src\/linkbox\/models\.py:5\) is a dataclass, not a Pydantic model/,
     );
     expect(layerProblem(err, 'service').message).toMatch(
-      /seen instead: LinkService\.save \(src\/linkbox\/service\.py:5\) takes a Bookmark already built instead of building one — set data_models\.changes\[0\]\.service_method/,
+      /seen instead: LinkService\.save \(src\/linkbox\/service\.py:5\) takes a Bookmark already built but does nothing with it — set data_models\.changes\[0\]\.service_method/,
     );
     // Without a service the tool layer is still looked at: what the project has instead is named.
     expect(layerProblem(err, 'tool').message).toMatch(/routes are `@app\.post\(\.\.\.\)` functions/);

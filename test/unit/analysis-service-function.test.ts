@@ -132,4 +132,28 @@ class LinkService:
     );
     expect(anchors.changes[0]!.service.className).toBe('LinkService');
   });
+
+  it('names a class method by service_method "Class.method" beside a module function of the same name', async () => {
+    const root = workspace({
+      'src/linkbox/classy.py': `
+from linkbox.models import Bookmark
+
+
+class LinkService:
+    async def add_bookmark(self, url: str, title: str) -> Bookmark:
+        return Bookmark(url=url, title=title)
+`,
+    });
+    const byClass = await analyzeWorkspace(
+      root,
+      spec({ service_method: 'LinkService.add_bookmark', api_tool: 'bookmark_add' }),
+    );
+    expect(byClass.changes[0]!.service).toMatchObject({
+      className: 'LinkService',
+      module: 'linkbox.classy',
+    });
+    const byModule = await analyzeWorkspace(root, spec({ service_method: 'service.add_bookmark' }));
+    expect(byModule.changes[0]!.service.className).toBeUndefined();
+    expect(byModule.changes[0]!.service.module).toBe('linkbox.service');
+  });
 });

@@ -1,0 +1,1 @@
+"""A small task board served over MCP."""
