@@ -4,6 +4,10 @@
  * killed, no commit after the cancel), the worktree removed, the branch keeping the phases completed
  * before the cancel, a CANCELLED `changes_summary` in memory. `abort` uses `cancelRun` for a run that
  * is not waiting for a person.
+ *
+ * Sending the cancel needs only a client: it is sent at once, on a stack without a worker. The
+ * clean-up is the run's own code, so it needs a worker: a `specialist dev` (or the `specialist worker`s
+ * of TEMPORAL_ADDRESS) serves it; on a stack this command started, one comes up here after the cancel.
  */
 import type { Command } from 'commander';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -23,6 +27,14 @@ export async function cancelRun(session: Session, workflowId: string): Promise<n
     );
   await handle.cancel();
   process.stderr.write(`cancelling ${workflowId}: stopping its running step, then cleaning up ...\n`);
+  if (session.stack.startWorker) {
+    // Nothing serves the run on a stack this command started: the clean-up needs a worker.
+    process.stderr.write('no worker serves the run here: starting one for its clean-up\n');
+    await session.stack.startWorker();
+  } else if (session.stack.source === 'environment')
+    process.stderr.write(
+      `TEMPORAL_ADDRESS is set, so no worker starts here: the clean-up runs while a \`specialist worker\` serves task queue ${session.stack.taskQueue}\n`,
+    );
   // Poll the closed state only: a cancelled run no longer waits for a person.
   for (;;) {
     const outcome = await watchRun(handle, { quiet: true });
@@ -53,7 +65,8 @@ export function registerCancelCommand(program: Command): void {
     )
     .argument('<workflow-id>')
     .action(async (workflowId: string) => {
-      const session = await openSession();
+      // No worker yet: the cancel is sent first; `cancelRun` brings one up for the clean-up if needed.
+      const session = await openSession({ worker: false });
       try {
         process.exitCode = await cancelRun(session, workflowId);
       } finally {
