@@ -11,7 +11,13 @@ import { abortUpdate, retryUpdate, skipUpdate, WORKFLOW_TYPES } from '../../work
 import type { RetryRequest, RunProgress } from '../../workflows/run-types';
 import { CliError, EXIT } from '../cli-error';
 import { registerDemoCommand } from '../demo';
-import { renderCancelled, renderProgress, renderWaiting } from '../progress/progress-view';
+import {
+  renderCancelled,
+  renderProgress,
+  renderWaiting,
+  withCancelledStep,
+  type ShownProgress,
+} from '../progress/progress-view';
 import { cancelRun } from './cancel';
 import { readSpecFile, refuseOutsidePaths } from '../spec-file';
 import { precheckRun } from './run-precheck';
@@ -358,8 +364,9 @@ export function listedStatus(temporal: string, own: unknown): string {
 }
 
 /** The progress `status` shows, with the same correction as `listedStatus`. */
-export function closedStatus(temporal: string, progress: RunProgress | undefined): RunProgress | undefined {
-  if (!progress || temporal === 'RUNNING' || !OPEN_STATUSES.has(progress.status)) return progress;
+export function closedStatus(temporal: string, progress: RunProgress | undefined): ShownProgress | undefined {
+  if (!progress) return progress;
+  if (temporal === 'RUNNING' || !OPEN_STATUSES.has(progress.status)) return withCancelledStep(progress);
   // CANCELLED, TERMINATED, TIMED_OUT, FAILED: shown as Temporal says, in lower case.
-  return { ...progress, status: temporal.toLowerCase() as RunProgress['status'] };
+  return withCancelledStep({ ...progress, status: temporal.toLowerCase() as RunProgress['status'] });
 }
