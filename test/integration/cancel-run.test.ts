@@ -312,7 +312,7 @@ describe('cancelling a real run', () => {
     // A closed run cannot be cancelled again: one clear line, exit 2.
     const again = await cli(['cancel', handle.workflowId]);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/is not running \(CANCELLED\): nothing to cancel/);
+    expect(again.stderr).toMatch(/has ended \(cancelled\): there is nothing to cancel/);
   });
 
   it('`specialist abort ID` accepts a running run: it cancels it, then cleans up', async () => {

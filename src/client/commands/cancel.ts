@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import type { WorkflowHandle } from '@temporalio/client';
 import { CliError, EXIT } from '../cli-error';
 import { renderCancelled } from '../progress/progress-view';
+import { endedRunMessage } from './ended-run';
 import { openSession, watchRun, type Session } from './run-session';
 
 /** Cancels the run and waits for it to close; prints what its clean-up did. Exit 0 once cancelled. */
@@ -22,16 +23,13 @@ export async function cancelRun(session: Session, workflowId: string): Promise<n
     throw new CliError(`no run ${workflowId}: ${err.message}`);
   });
   if (description.status.name !== 'RUNNING')
-    throw new CliError(
-      `${workflowId} is not running (${description.status.name}): nothing to cancel; see \`specialist status ${workflowId}\``,
-    );
+    throw new CliError(endedRunMessage(workflowId, description, 'cancel'));
   await handle.cancel();
   process.stderr.write(`cancelling ${workflowId}: stopping its running step, then cleaning up ...\n`);
-  if (session.stack.startWorker) {
-    // Nothing serves the run on a stack this command started: the clean-up needs a worker.
-    process.stderr.write('no worker serves the run here: starting one for its clean-up\n');
-    await session.stack.startWorker();
-  } else if (session.stack.source === 'environment')
+  // Nothing serves the run on a stack this command started: the clean-up needs a worker (the stack
+  // logs that it starts one; nothing when one already runs, e.g. `abort`'s).
+  if (session.stack.startWorker) await session.stack.startWorker();
+  else if (session.stack.source === 'environment')
     process.stderr.write(
       `TEMPORAL_ADDRESS is set, so no worker starts here: the clean-up runs while a \`specialist worker\` serves task queue ${session.stack.taskQueue}\n`,
     );
