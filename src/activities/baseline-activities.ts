@@ -10,6 +10,7 @@ import { Context } from '@temporalio/activity';
 import { runBaseline } from '../baseline/run-baseline';
 import { describeRepository, git, resetWorktree } from '../git/git';
 import { resolvePython } from '../python/interpreter';
+import { readImportPath } from '../python/project-config';
 import type {
   BaselineInput,
   BaselineResult,
@@ -41,15 +42,16 @@ export function createBaselineActivities(deps: BaselineActivityDeps) {
         await resetWorktree(input.worktree, input.baseCommit);
         const tree = await git(input.worktree, ['rev-parse', `${input.baseCommit}^{tree}`]);
         const spec = specForWorktree(input.spec, input.workspace);
+        const python = resolvePython(input.worktree, spec.architecture.python);
         const measured = await runBaseline({
-          python: resolvePython(input.worktree, spec.architecture.python),
+          python,
           root: input.worktree,
           commit: input.baseCommit,
           tree,
           // The import path phase 6 uses: the workspace's source root and pytest's `pythonpath` first.
           pythonPath: async () => {
             const anchors = await engine.analyze(input.worktree, spec);
-            return [anchors.sourceRoot || '.', ...anchors.tests.pythonPath];
+            return readImportPath(python, input.worktree, anchors.sourceRoot, ctx.cancellationSignal);
           },
           cacheDir: deps.cacheDir,
           fresh: input.fresh,

@@ -206,13 +206,6 @@ export interface TestsAnchor {
   folder: string;
   conftest?: string;
   fixtures: { name: string; file: string; async: boolean }[];
-  /** File configuring pytest (`pyproject.toml`, `pytest.ini`, `setup.cfg`, `tox.ini`). */
-  pytestConfig?: string;
-  /** File configuring mypy, when the project configures it. */
-  mypyConfig?: string;
-  /** Entries of pytest's `pythonpath`, e.g. `["src"]`. */
-  pythonPath: string[];
-  asyncioMode?: string;
 }
 
 /** The anchors of one field change, with the spec's optional fields filled in. */

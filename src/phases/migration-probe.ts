@@ -404,7 +404,7 @@ export async function migrationProbe(
       fresh: path.join(scratch, 'fresh.db'),
       old: path.join(scratch, 'old.db'),
     };
-    const newPath = worktreeSysPath(root, map);
+    const newPath = await worktreeSysPath(python, root, map, control.signal);
     const basePath = path.join(scratch, 'base');
     let oldReason = await baseTree(root, map, originals, basePath).catch(
       (err: unknown) => `could not copy the base code to a temp folder: ${(err as Error).message}`,

@@ -9,6 +9,7 @@ import type { AnchorMap } from '../analysis/anchor-map';
 import type { FeatureSpec, FieldChange } from '../spec/feature-spec';
 import type { FieldType } from '../spec/field-type';
 import type { PhaseEditResult } from './contract';
+import { readImportPath } from '../python/project-config';
 import { runProbe, type ProbeControl } from './python-probe';
 
 type Check = PhaseEditResult['checks'][number];
@@ -112,9 +113,17 @@ interface ModelProbeOut {
   invalid_error?: string | null;
 }
 
-/** The folders the worktree's code is imported from: the source root, then pytest's `pythonpath`. */
-export function worktreeSysPath(root: string, map: AnchorMap): string[] {
-  return [...new Set([map.sourceRoot || '.', ...map.tests.pythonPath].map((p) => path.resolve(root, p)))];
+/**
+ * The folders the worktree's code is imported from (absolute): the source root, then pytest's
+ * `pythonpath` as the project's own configuration says (read by project-config's one parser).
+ */
+export async function worktreeSysPath(
+  python: string,
+  root: string,
+  map: AnchorMap,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  return (await readImportPath(python, root, map.sourceRoot, signal)).map((p) => path.resolve(root, p));
 }
 
 export async function modelProbe(
@@ -137,7 +146,7 @@ export async function modelProbe(
   };
   if (valid !== undefined) request.valid = valid;
   const run = await runProbe<ModelProbeOut>(python, SCRIPT, request, {
-    sysPath: worktreeSysPath(root, map),
+    sysPath: await worktreeSysPath(python, root, map, control.signal),
     label: `the model check of ${a.model}`,
     ...control,
   });

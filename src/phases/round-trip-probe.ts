@@ -480,7 +480,11 @@ export async function roundTripProbe(
         package: map.package,
         dbs: runnable.map(({ i }) => path.join(scratch, `round-trip-${i}.db`)),
       },
-      { sysPath: worktreeSysPath(root, map), label: `the round-trip check after ${phase}`, ...control },
+      {
+        sysPath: await worktreeSysPath(python, root, map, control.signal),
+        label: `the round-trip check after ${phase}`,
+        ...control,
+      },
     );
     const whole = !run.ok ? run.reason : run.out.error;
     runnable.forEach(({ s, i }, at) => {

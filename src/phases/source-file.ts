@@ -161,7 +161,7 @@ function restoreEndings(text: string, original: string, format: SourceFormat): s
   const split = (s: string) => s.split('\n');
   const before = split(original);
   const after = split(text);
-  // Align the lines (the same LCS as `specialist plan`'s diff): a kept line's ending is its own.
+  // Align the lines (the same jsdiff alignment as `specialist plan`'s diff): a kept line's ending is its own.
   const kept = new Map<number, number>();
   let i = 0;
   let j = 0;

@@ -11,7 +11,7 @@ import type { AnchorMap } from '../analysis/anchor-map';
 import { ERROR_TYPES, SpecialistError } from '../errors';
 import { resolvePython } from '../python/interpreter';
 import { introspectProject, type ProjectFacts } from '../python/introspect';
-import { readProjectConfig, type ProjectConfig } from '../python/project-config';
+import { importPath, readImportPath, readProjectConfig, type ProjectConfig } from '../python/project-config';
 import type { FeatureSpec } from '../spec/feature-spec';
 import { generateTestSuite, TEST_CATEGORIES, type GeneratedFile } from '../testgen/generate-tests';
 import { GENERATED_MARKER } from '../testgen/test-file';
@@ -66,7 +66,7 @@ export async function gatherFacts(
   heartbeat?: (detail: unknown) => void,
 ): Promise<ProjectFacts[]> {
   const facts: ProjectFacts[] = [];
-  const sysPath = [...new Set([...anchors.tests.pythonPath, anchors.sourceRoot || '.'])];
+  const sysPath = await readImportPath(python, root, anchors.sourceRoot, signal);
   for (const change of anchors.changes) {
     heartbeat?.({ step: `describing the project for ${change.model}.${change.field}` });
     const exclude = spec.data_models.changes.filter((c) => c.model === change.model).map((c) => c.field);
@@ -210,7 +210,7 @@ export async function runTestingPhase(
     anchors,
     facts,
     conftestText,
-    asyncioMode: config.pytest.asyncioMode ?? anchors.tests.asyncioMode,
+    asyncioMode: config.pytest.asyncioMode,
   });
   const written = await writeGenerated(root, generated);
   const changes: CodeChange[] = generated.map((g) => ({
@@ -235,7 +235,7 @@ export async function runTestingPhase(
     root,
     covPackages: covPackages(config, anchors),
     // The workspace's code, even when the package is also installed in editable mode elsewhere.
-    pythonPath: [anchors.sourceRoot || '.', ...anchors.tests.pythonPath],
+    pythonPath: importPath(anchors.sourceRoot, config),
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     heartbeat: options.heartbeat,

@@ -28,8 +28,11 @@ MARKER = "@@specialist-json@@"
 import configparser, json, os, sys
 try:
     import tomllib
-except ImportError:  # Python < 3.11
-    tomllib = None
+except ImportError:  # Python < 3.11: tomli is the same parser, where the project has it
+    try:
+        import tomli as tomllib
+    except ImportError:
+        tomllib = None
 
 def split(value):
     if value is None:
@@ -103,6 +106,24 @@ else:
             break
 sys.stdout.write("\n" + MARKER + json.dumps(out) + "\n")
 `;
+
+/**
+ * The folders the project's code is imported from, relative to the root: the source root, then
+ * pytest's `pythonpath` (as pytest itself puts them on `sys.path`).
+ */
+export function importPath(sourceRoot: string, config: ProjectConfig): string[] {
+  return [...new Set([sourceRoot || '.', ...config.pytest.pythonpath])];
+}
+
+/** `importPath` of the project at `root`, its configuration read with `python`. */
+export async function readImportPath(
+  python: string,
+  root: string,
+  sourceRoot: string,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  return importPath(sourceRoot, await readProjectConfig(python, root, signal));
+}
 
 /** Reads the configuration of the project at `root` with `python`. */
 export async function readProjectConfig(

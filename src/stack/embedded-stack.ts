@@ -49,6 +49,11 @@ export interface RunningStack {
   failed: Promise<string>;
   /** Stops what this call started: the worker first, then Temporal, then PostgreSQL. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Starts the worker later, for a stack started without one (`specialist cancel` sends the cancel at
+   * once, then brings a worker up for the clean-up); nothing when one runs. Stopped by `stop()`.
+   */
+  startWorker(): Promise<void>;
 }
 
 /** A problem with the machine or the configuration, phrased for the user (port taken, ...). */
@@ -178,7 +183,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     postgres = pg.server;
     const tp = await ensureTemporal({ ...options, temporalCli: cli }, log);
     temporal = tp.server;
-    if (options.worker !== false) {
+    const launchWorker = async () => {
+      if (worker || stopping) return;
       log(`worker: bundling workflows and connecting ...`);
       worker = await startWorker({
         address: tp.address,
@@ -187,7 +193,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         databaseUrl: pg.url,
         dataDir: options.dataDir,
       });
-    }
+    };
+    if (options.worker !== false) await launchWorker();
     const failures: Promise<string>[] = [];
     if (temporal)
       failures.push(temporal.exited.then((code) => `the Temporal dev server exited (code ${code})`));
@@ -216,6 +223,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       pids: { temporal: temporal?.pid, postgres: postgres?.pid },
       failed,
       stop: () => (stopped ??= stop()),
+      startWorker: launchWorker,
     };
   } catch (err) {
     await stop().catch(() => undefined);

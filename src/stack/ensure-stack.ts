@@ -24,6 +24,11 @@ export interface StackHandle {
   source: 'environment' | 'dev' | 'started';
   /** Stops what this call started (nothing when the stack was already there). */
   stop(): Promise<void>;
+  /**
+   * Brings up a worker in this process: only on a stack this call started without one (nothing else
+   * serves its runs then). Absent where a `specialist dev` or a `specialist worker` is to serve them.
+   */
+  startWorker?: () => Promise<void>;
 }
 
 export interface EnsureStackOptions {
@@ -132,6 +137,7 @@ export async function ensureStack(options: EnsureStackOptions = {}): Promise<Sta
       uiUrl: stack.uiUrl,
       source: 'started',
       stop: () => stack.stop(),
+      ...(stack.started.worker ? {} : { startWorker: () => stack.startWorker() }),
     };
   } catch (err) {
     throw asCliError(err);

@@ -220,8 +220,10 @@ async function expectCleanedUp(handle: WorkflowHandle, slow: SlowRepo, tipBefore
   const status = await cli(['status', handle.workflowId, '--json']);
   const shown = JSON.parse(status.stdout) as {
     status: string;
-    progress: { status: string; cancelled?: unknown };
+    progress: { status: string; cancelled?: unknown; phases: { name: string; state: string }[] };
   };
+  // The step the cancel stopped reads `cancelled`, not pending (the run's own table) nor running/failed.
+  expect(shown.progress.phases.find((p) => p.name === 'testing_validation')?.state).toBe('cancelled');
   expect(shown.status).toBe('CANCELLED');
   expect(shown.progress.status).toBe('cancelled');
   expect(shown.progress.cancelled).toMatchObject({
@@ -239,6 +241,7 @@ async function expectCleanedUp(handle: WorkflowHandle, slow: SlowRepo, tipBefore
   expect(result.stderr).toMatch(/run cancelled during testing validation/);
   const human = await cli(['status', handle.workflowId]);
   expect(human.stdout).toMatch(/task-summary .* — cancelled on feature\/task-summary/);
+  expect(human.stdout).toMatch(/⊘ 6\/6 testing_validation {2}cancelled/);
   expect(human.stdout).toMatch(
     /run cancelled during testing validation: worktree removed; feature\/task-summary keeps/,
   );
@@ -298,6 +301,9 @@ describe('cancelling a real run', () => {
     const cancelled = cli(['cancel', handle.workflowId]);
     expect(await secondsUntilGone(pgid)).toBeLessThan(15);
     const result = await cancelled;
+    // Sent at once (no worker of its own: the one serving TEMPORAL_ADDRESS cleans up).
+    expect(result.stderr).toMatch(/TEMPORAL_ADDRESS is set, so no worker starts here/);
+    expect(result.stderr).not.toMatch(/bundling workflows/);
     expect(result.stderr).toMatch(
       /run cancelled during testing validation: worktree removed; feature\/task-summary keeps the phases completed before the cancel/,
     );
@@ -306,7 +312,7 @@ describe('cancelling a real run', () => {
     // A closed run cannot be cancelled again: one clear line, exit 2.
     const again = await cli(['cancel', handle.workflowId]);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/is not running \(CANCELLED\): nothing to cancel/);
+    expect(again.stderr).toMatch(/has ended \(cancelled\): there is nothing to cancel/);
   });
 
   it('`specialist abort ID` accepts a running run: it cancels it, then cleans up', async () => {

@@ -12,6 +12,7 @@ import { analyzeWorkspace } from '../../src/analysis/analyze-workspace';
 import { applyEditPhase } from '../../src/phases/edit-phases';
 import { EDIT_PHASES } from '../../src/phases/phase-codemods';
 import { resolvePython } from '../../src/python/interpreter';
+import { readProjectConfig } from '../../src/python/project-config';
 import { parseFeatureSpec } from '../../src/spec/feature-spec';
 import { caseVenv } from '../cases/harness/case-repo';
 
@@ -144,7 +145,7 @@ describe('phases 1–5 on the samples', () => {
         expect(again.filesModified).toEqual([]);
       }
 
-      if (anchors.tests.mypyConfig) {
+      if ((await readProjectConfig(resolvePython(dir), dir)).mypy.configured) {
         // The project type-checks itself: the edits must keep it clean (phase 6 runs mypy too).
         const mypy = spawnSync(resolvePython(dir), ['-m', 'mypy'], {
           cwd: dir,

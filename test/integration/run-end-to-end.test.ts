@@ -357,6 +357,11 @@ describe('a run end to end (real Temporal, PostgreSQL, Python, git)', () => {
 
       expect(await cli('result', id)).toBe(0);
       expect(deliverableSchema.parse(JSON.parse(out.join(''))).run.workflow_id).toBe(id);
+      // A run that has ended has nothing to retry: one line saying how it ended, exit 2.
+      expect(await cli('retry', id)).toBe(2);
+      expect(err.join('')).toBe(
+        `specialist: ${id} has ended (completed): there is nothing to retry; \`specialist result ${id}\` shows how it ended\n`,
+      );
     });
   });
 

@@ -43,7 +43,7 @@ describe('specialist run refuses before it starts anything', () => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }, 120_000);
 
-  const cli = (args: string[]) => {
+  const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       TEMPORAL_ADDRESS: temporal.address,
@@ -51,6 +51,7 @@ describe('specialist run refuses before it starts anything', () => {
       TEMPORAL_TASK_QUEUE: 'run-refusal-cli',
       SPECIALIST_HOME: path.join(scratch, 'home'),
       NO_COLOR: '1',
+      ...extra,
     };
     // Before the fix a refused run started a workflow and waited for a person: bounded here.
     const result = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: 120_000 });
@@ -179,12 +180,25 @@ describe('specialist run refuses before it starts anything', () => {
     return repo;
   };
 
+  it('a feature branch that no run holds: exit 2 naming it, before any stack is reached', async () => {
+    const repo = await sample();
+    await git(repo, ['branch', 'feature/branch-taken']);
+    const spec = specFile('branch-taken', 'Task');
+    // Temporal at an address nothing listens on: a refusal made after reaching the stack would say so.
+    const run = cli(['run', spec, '--workspace', repo], { TEMPORAL_ADDRESS: '127.0.0.1:9' });
+    expect(run.stderr).toMatch(
+      /^specialist: branch feature\/branch-taken already exists in .* \(an earlier run, or a person, made it\): .*then run again\n$/,
+    );
+    expect(run.code).toBe(2);
+    expect(await git(repo, ['worktree', 'list', '--porcelain'])).not.toMatch(/branch-taken/);
+  });
+
   it('a project missing two layers: both in one exit-2 message, each with what was seen', async () => {
     const repo = await twoLayersMissing();
     const spec = specFile('two-layers', 'Bookmark');
     const plan = cli(['plan', spec, '--workspace', repo]);
     expect(plan.code).toBe(2);
-    expect(plan.stderr).toMatch(/AnchorNotFound: 2 layers of Bookmark\.summary were not found/);
+    expect(plan.stderr).toMatch(/^specialist: 2 layers of Bookmark\.summary were not found/);
     expect(plan.stderr).toMatch(
       /\n- table: the table of Bookmark not found .*; candidates: links — set data_models\.changes\[0\]\.table/,
     );

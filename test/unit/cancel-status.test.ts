@@ -3,6 +3,8 @@
  * (terminated): never "running" forever.
  */
 import { closedStatus, listedStatus } from '../../src/client/commands/run';
+import { endedRunMessage } from '../../src/client/commands/ended-run';
+import { SPECIALIST_STATUS } from '../../src/stack/search-attributes';
 import { renderCancelled } from '../../src/client/progress/progress-view';
 import type { RunProgress } from '../../src/workflows/run-types';
 
@@ -68,5 +70,28 @@ describe('the status of a closed run', () => {
     );
     expect(removed[1]).toMatch(/clean-up problem: releaseWorkspace: disk full/);
     expect(renderCancelled(progress('running'))).toEqual([]);
+  });
+});
+
+describe('a decision for a run that has ended', () => {
+  const ended = (temporal: string, own?: string) =>
+    ({
+      status: { name: temporal },
+      typedSearchAttributes: {
+        get: (key: { name: string }) => (key.name === SPECIALIST_STATUS.name ? own : undefined),
+      },
+    }) as unknown as Parameters<typeof endedRunMessage>[1];
+
+  it('is one line: how the run ended, that there is nothing to do, where to look', () => {
+    expect(endedRunMessage('feature-x-1', ended('COMPLETED', 'completed'), 'retry')).toBe(
+      'feature-x-1 has ended (completed): there is nothing to retry; `specialist result feature-x-1` shows how it ended',
+    );
+    // A run that completed with skipped phases is FAILED in its own words.
+    expect(endedRunMessage('feature-x-1', ended('COMPLETED', 'failed'), 'skip')).toMatch(
+      /has ended \(failed\): there is nothing to skip/,
+    );
+    expect(endedRunMessage('feature-x-1', ended('TERMINATED', 'running'), 'abort')).toMatch(
+      /has ended \(terminated\)/,
+    );
   });
 });

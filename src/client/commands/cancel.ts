@@ -4,11 +4,16 @@
  * killed, no commit after the cancel), the worktree removed, the branch keeping the phases completed
  * before the cancel, a CANCELLED `changes_summary` in memory. `abort` uses `cancelRun` for a run that
  * is not waiting for a person.
+ *
+ * Sending the cancel needs only a client: it is sent at once, on a stack without a worker. The
+ * clean-up is the run's own code, so it needs a worker: a `specialist dev` (or the `specialist worker`s
+ * of TEMPORAL_ADDRESS) serves it; on a stack this command started, one comes up here after the cancel.
  */
 import type { Command } from 'commander';
 import type { WorkflowHandle } from '@temporalio/client';
 import { CliError, EXIT } from '../cli-error';
 import { renderCancelled } from '../progress/progress-view';
+import { endedRunMessage } from './ended-run';
 import { openSession, watchRun, type Session } from './run-session';
 
 /** Cancels the run and waits for it to close; prints what its clean-up did. Exit 0 once cancelled. */
@@ -18,11 +23,16 @@ export async function cancelRun(session: Session, workflowId: string): Promise<n
     throw new CliError(`no run ${workflowId}: ${err.message}`);
   });
   if (description.status.name !== 'RUNNING')
-    throw new CliError(
-      `${workflowId} is not running (${description.status.name}): nothing to cancel; see \`specialist status ${workflowId}\``,
-    );
+    throw new CliError(endedRunMessage(workflowId, description, 'cancel'));
   await handle.cancel();
   process.stderr.write(`cancelling ${workflowId}: stopping its running step, then cleaning up ...\n`);
+  // Nothing serves the run on a stack this command started: the clean-up needs a worker (the stack
+  // logs that it starts one; nothing when one already runs, e.g. `abort`'s).
+  if (session.stack.startWorker) await session.stack.startWorker();
+  else if (session.stack.source === 'environment')
+    process.stderr.write(
+      `TEMPORAL_ADDRESS is set, so no worker starts here: the clean-up runs while a \`specialist worker\` serves task queue ${session.stack.taskQueue}\n`,
+    );
   // Poll the closed state only: a cancelled run no longer waits for a person.
   for (;;) {
     const outcome = await watchRun(handle, { quiet: true });
@@ -53,7 +63,8 @@ export function registerCancelCommand(program: Command): void {
     )
     .argument('<workflow-id>')
     .action(async (workflowId: string) => {
-      const session = await openSession();
+      // No worker yet: the cancel is sent first; `cancelRun` brings one up for the clean-up if needed.
+      const session = await openSession({ worker: false });
       try {
         process.exitCode = await cancelRun(session, workflowId);
       } finally {

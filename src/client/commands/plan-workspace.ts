@@ -12,7 +12,8 @@ export async function planWorkspace(root: string, spec: FeatureSpec): Promise<Fe
   try {
     return await planFeature(root, spec);
   } catch (err) {
-    if (err instanceof SpecialistError) throw new CliError(`${err.type}: ${err.message}`, EXIT.badInput);
+    // The message is what a person acts on; the type (AnchorNotFound, ...) is the code's own word.
+    if (err instanceof SpecialistError) throw new CliError(err.message, EXIT.badInput);
     throw err;
   }
 }

@@ -9,9 +9,11 @@ import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/c
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { SPECIALIST_FEATURE, SPECIALIST_PHASE, SPECIALIST_STATUS } from '../../stack/search-attributes';
+import type { BaselineResult } from '../../baseline/baseline-result';
+import { BASELINE_FAILING, describeBaselineFailures } from '../../baseline/baseline-message';
 import { PHASES } from '../../workflows/definitions';
 import type { PhaseName } from '../../spec/feature-spec';
-import type { RunProgress, RunStatus, StepName } from '../../workflows/run-types';
+import type { BaselineSummary, RunProgress, RunStatus, StepName } from '../../workflows/run-types';
 import { queryProgress, type Session } from './run-session';
 
 type Failure = temporal.api.failure.v1.IFailure;
@@ -20,6 +22,7 @@ const PRE_STEP_OF: Record<string, StepName> = {
   loadTechnicalContext: 'load_context',
   prepareWorkspace: 'prepare_workspace',
   analyzeCodebase: 'analyze_codebase',
+  runBaselineTests: 'baseline_tests',
 };
 
 function decode(payloads: { payloads?: Payload[] | null } | null | undefined): unknown {
@@ -32,6 +35,12 @@ function decode(payloads: { payloads?: Payload[] | null } | null | undefined): u
   }
 }
 
+/** The baseline as the run's table shows it (the workflow's `baselineSummary`). */
+function summary(r: BaselineResult, accepted: boolean): BaselineSummary {
+  const { commit, tree, cached, passed, failed, errors, skipped, failing } = r;
+  return { commit, tree, cached, passed, failed, errors, skipped, failing, accepted };
+}
+
 /** The innermost failure of a chain (child → activity → application): the cause a person acts on. */
 function rootCause(failure: Failure | null | undefined): { type: string; message: string } {
   let f = failure;
@@ -42,7 +51,16 @@ function rootCause(failure: Failure | null | undefined): { type: string; message
   };
 }
 
-const STATUSES: readonly RunStatus[] = ['starting', 'running', 'waiting', 'completed', 'aborted', 'failed'];
+const STATUSES: readonly RunStatus[] = [
+  'starting',
+  'running',
+  'waiting',
+  'completed',
+  'aborted',
+  'failed',
+  'cancelling',
+  'cancelled',
+];
 
 /**
  * The run's progress for a read-only command: the live `progress` query where a worker may answer it,
@@ -99,14 +117,38 @@ export async function progressFromHistory(
     }
     Object.assign(row, change);
   };
-  const setPreStep = (name: StepName, state: RunProgress['preSteps'][number]['state']) => {
-    const row = progress.preSteps.find((s) => s.name === name);
-    if (row) row.state = state;
+  const setPreStep = (
+    name: StepName,
+    state: RunProgress['preSteps'][number]['state'],
+    error?: { type: string; message: string },
+  ) => {
+    let row = progress.preSteps.find((s) => s.name === name);
+    // The baseline is a pre-step only runs started since it exists have: listed once it was scheduled.
+    if (!row) progress.preSteps.push((row = { name, state }));
+    row.state = state;
+    if (error) row.error = error;
+    else delete row.error;
+  };
+  /** The baseline's result while a person decides: failing tests accepted once a phase was scheduled. */
+  let baselineWaiting: BaselineResult | undefined;
+  // After the run's cancel, a step that ends (cancelled, or failed by the cancel) is shown as the
+  // step the cancel stopped (left `running` here: progress-view's `withCancelledStep`), not as a failure.
+  let cancelRequested = false;
+  const acceptBaseline = () => {
+    if (!baselineWaiting) return;
+    // A phase after a failing base: a person accepted its failures (`retry --accept-failures`).
+    progress.baseline = summary(baselineWaiting, true);
+    setPreStep('baseline_tests', 'completed');
+    baselineWaiting = undefined;
   };
 
   const history = await handle.fetchHistory();
   for (const event of history.events ?? []) {
     const id = String(event.eventId);
+    if (event.workflowExecutionCancelRequestedEventAttributes) {
+      cancelRequested = true;
+      continue;
+    }
     const s = event.activityTaskScheduledEventAttributes;
     if (s) {
       const name = s.activityType?.name ?? '';
@@ -116,6 +158,7 @@ export async function progressFromHistory(
         scheduled.set(id, { preStep });
         setPreStep(preStep, 'running');
       } else if (input?.phase && PHASES[input.phase]) {
+        acceptBaseline();
         scheduled.set(id, { phase: input.phase });
         const row = progress.phases.find((p) => p.name === input.phase);
         setPhase(input.phase, {
@@ -130,6 +173,7 @@ export async function progressFromHistory(
     if (c) {
       const input = decode(c.input) as { phase?: PhaseName; agent?: string } | undefined;
       if (input?.phase && PHASES[input.phase]) {
+        acceptBaseline();
         scheduled.set(id, { phase: input.phase });
         const row = progress.phases.find((p) => p.name === input.phase);
         setPhase(input.phase, {
@@ -154,7 +198,18 @@ export async function progressFromHistory(
             baseCommit?: string;
           }
         | undefined;
-      if (step?.preStep) {
+      if (step?.preStep === 'baseline_tests') {
+        const measured = result as BaselineResult | undefined;
+        if (measured) progress.baseline = summary(measured, false);
+        // A base with failing tests waits for a person (the workflow's baseline step).
+        if (measured && measured.failing.length > 0) {
+          baselineWaiting = measured;
+          setPreStep('baseline_tests', 'failed', {
+            type: BASELINE_FAILING,
+            message: describeBaselineFailures(measured),
+          });
+        } else setPreStep('baseline_tests', 'completed');
+      } else if (step?.preStep) {
         setPreStep(step.preStep, 'completed');
         if (step.preStep === 'prepare_workspace' && result?.branch) {
           progress.branch = result.branch;
@@ -168,14 +223,17 @@ export async function progressFromHistory(
     }
     const failed = event.activityTaskFailedEventAttributes;
     const childFailed = event.childWorkflowExecutionFailedEventAttributes;
+    if ((failed || childFailed) && cancelRequested) continue;
     if (failed || childFailed) {
       const step = scheduled.get(String(failed ? failed.scheduledEventId : childFailed!.initiatedEventId));
       lastFailure = rootCause(failed ? failed.failure : childFailed!.failure);
-      if (step?.preStep) setPreStep(step.preStep, 'failed');
+      if (step?.preStep) setPreStep(step.preStep, 'failed', lastFailure);
       else if (step?.phase) setPhase(step.phase, { state: 'failed', error: lastFailure });
     }
   }
   progress.phases.sort((a, b) => a.number - b.number);
+  if (status === 'waiting' && current === 'baseline_tests' && baselineWaiting)
+    lastFailure = { type: BASELINE_FAILING, message: describeBaselineFailures(baselineWaiting) };
   if (status === 'waiting' && current) {
     const phaseNumber = (PHASES as Record<string, { number: number } | undefined>)[current]?.number;
     progress.waiting = {

@@ -9,7 +9,13 @@ import { deliverableSchema, type Deliverable } from '../../deliverable';
 import { progressQuery, RUN_ABORTED } from '../../workflows/definitions';
 import type { RunProgress } from '../../workflows/run-types';
 import { CliError, EXIT } from '../cli-error';
-import { ProgressView, renderCancelled, renderProgress, renderWaiting } from '../progress/progress-view';
+import {
+  ProgressView,
+  renderCancelled,
+  renderProgress,
+  renderWaiting,
+  withCancelledStep,
+} from '../progress/progress-view';
 
 export interface Session {
   stack: StackHandle;
@@ -178,7 +184,7 @@ export function reportOutcome(outcome: Outcome, json: boolean): number {
     case 'cancelled':
       if (json && outcome.progress)
         process.stdout.write(
-          `${JSON.stringify({ status: 'cancelled', progress: outcome.progress }, null, 2)}\n`,
+          `${JSON.stringify({ status: 'cancelled', progress: withCancelledStep(outcome.progress) }, null, 2)}\n`,
         );
       (outcome.progress ? renderCancelled(outcome.progress) : ['run cancelled']).forEach((l) => err(l));
       return EXIT.runFailed;

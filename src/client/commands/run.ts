@@ -4,15 +4,22 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { describeRepository } from '../../git/git';
 import { SpecialistError } from '../../errors';
 import { abortUpdate, retryUpdate, skipUpdate, WORKFLOW_TYPES } from '../../workflows/definitions';
 import type { RetryRequest, RunProgress } from '../../workflows/run-types';
 import { CliError, EXIT } from '../cli-error';
 import { registerDemoCommand } from '../demo';
-import { renderCancelled, renderProgress, renderWaiting } from '../progress/progress-view';
+import {
+  renderCancelled,
+  renderProgress,
+  renderWaiting,
+  withCancelledStep,
+  type ShownProgress,
+} from '../progress/progress-view';
 import { cancelRun } from './cancel';
+import { endedRunMessage, listedStatus, OPEN_STATUSES } from './ended-run';
 import { readSpecFile, refuseOutsidePaths } from '../spec-file';
 import { precheckRun } from './run-precheck';
 import { storeTechnicalSpecs } from './run-specs';
@@ -53,6 +60,24 @@ function refuseDetachOnTemporaryStack(session: Session): void {
     throw new CliError(
       '--detach needs a stack that outlives this command: start `specialist dev` in another terminal (or set TEMPORAL_ADDRESS), then run again',
     );
+}
+
+/**
+ * The run a decision (retry, skip, abort) is for, once it is known to be open: a run that has ended
+ * gets one line saying how it ended and that there is nothing to `verb`. Then, on a stack this command
+ * started, a worker comes up: the decision is answered by the run's own code.
+ */
+async function openRunFor(session: Session, workflowId: string, verb: string): Promise<WorkflowHandle> {
+  const handle = session.client.workflow.getHandle(workflowId);
+  const description = await handle.describe().catch((err: Error) => {
+    throw new CliError(
+      err instanceof WorkflowNotFoundError ? `no run ${workflowId}` : `no run ${workflowId}: ${err.message}`,
+    );
+  });
+  if (description.status.name !== 'RUNNING')
+    throw new CliError(endedRunMessage(workflowId, description, verb));
+  await session.stack.startWorker?.();
+  return handle;
 }
 
 async function sendDecision<T>(send: () => Promise<T>): Promise<T> {
@@ -239,22 +264,26 @@ export function registerRunCommands(program: Command): void {
         },
       ) => {
         const spec = options.spec ? readSpecFile(options.spec) : undefined;
-        await withSession(async (session) => {
-          const handle = session.client.workflow.getHandle(workflowId);
-          const request: RetryRequest = {
-            ...(options.phase ? { fromPhase: options.phase } : {}),
-            ...(spec ? { spec } : {}),
-            ...(options.rebase ? { rebase: true } : {}),
-            ...(options.acceptFailures ? { acceptBaselineFailures: true } : {}),
-          };
-          if (spec) {
-            const memo = (await handle.describe()).memo as { techSpecTaskId?: string } | undefined;
-            if (memo?.techSpecTaskId)
-              await storeTechnicalSpecs(session.stack.databaseUrl, memo.techSpecTaskId, spec);
-          }
-          const answer = await sendDecision(() => handle.executeUpdate(retryUpdate, { args: [request] }));
-          return followDecision(session, workflowId, answer, options);
-        });
+        await withSession(
+          async (session) => {
+            const handle = await openRunFor(session, workflowId, 'retry');
+            const request: RetryRequest = {
+              ...(options.phase ? { fromPhase: options.phase } : {}),
+              ...(spec ? { spec } : {}),
+              ...(options.rebase ? { rebase: true } : {}),
+              ...(options.acceptFailures ? { acceptBaselineFailures: true } : {}),
+            };
+            if (spec) {
+              const memo = (await handle.describe()).memo as { techSpecTaskId?: string } | undefined;
+              if (memo?.techSpecTaskId)
+                await storeTechnicalSpecs(session.stack.databaseUrl, memo.techSpecTaskId, spec);
+            }
+            const answer = await sendDecision(() => handle.executeUpdate(retryUpdate, { args: [request] }));
+            return followDecision(session, workflowId, answer, options);
+          },
+          // A worker only once the run is known to be open (openRunFor).
+          { worker: false },
+        );
       },
     );
 
@@ -266,13 +295,16 @@ export function registerRunCommands(program: Command): void {
     .option('--detach', 'return once the run accepted')
     .option('--json', 'print only the deliverable JSON on stdout')
     .action(async (workflowId: string, options: { reason?: string; detach?: boolean; json?: boolean }) => {
-      await withSession(async (session) => {
-        const handle = session.client.workflow.getHandle(workflowId);
-        const answer = await sendDecision(() =>
-          handle.executeUpdate(skipUpdate, { args: [options.reason ? { reason: options.reason } : {}] }),
-        );
-        return followDecision(session, workflowId, answer, options);
-      });
+      await withSession(
+        async (session) => {
+          const handle = await openRunFor(session, workflowId, 'skip');
+          const answer = await sendDecision(() =>
+            handle.executeUpdate(skipUpdate, { args: [options.reason ? { reason: options.reason } : {}] }),
+          );
+          return followDecision(session, workflowId, answer, options);
+        },
+        { worker: false },
+      );
     });
 
   program
@@ -283,17 +315,20 @@ export function registerRunCommands(program: Command): void {
     .argument('<workflow-id>')
     .option('--reason <text>', 'why (kept in the failure)')
     .action(async (workflowId: string, options: { reason?: string }) => {
-      await withSession(async (session) => {
-        const handle = session.client.workflow.getHandle(workflowId);
-        // A running run has no decision to answer: cancel it, which stops its step and cleans up.
-        if ((await queryProgress(handle))?.status !== 'waiting') return cancelRun(session, workflowId);
-        await sendDecision(() =>
-          handle.executeUpdate(abortUpdate, { args: [options.reason ? { reason: options.reason } : {}] }),
-        );
-        const outcome = await watchRun(handle, { quiet: true });
-        reportOutcome(outcome, true);
-        return EXIT.ok;
-      });
+      await withSession(
+        async (session) => {
+          const handle = await openRunFor(session, workflowId, 'abort');
+          // A running run has no decision to answer: cancel it, which stops its step and cleans up.
+          if ((await queryProgress(handle))?.status !== 'waiting') return cancelRun(session, workflowId);
+          await sendDecision(() =>
+            handle.executeUpdate(abortUpdate, { args: [options.reason ? { reason: options.reason } : {}] }),
+          );
+          const outcome = await watchRun(handle, { quiet: true });
+          reportOutcome(outcome, true);
+          return EXIT.ok;
+        },
+        { worker: false },
+      );
     });
 
   program
@@ -344,22 +379,12 @@ export function registerRunCommands(program: Command): void {
   registerDemoCommand(program);
 }
 
-/** Statuses that mean the run's code is still going: wrong once Temporal says the run is closed. */
-const OPEN_STATUSES = new Set(['starting', 'running', 'waiting', 'cancelling']);
-
-/**
- * The status `list` shows: the run's own (`SpecialistStatus`), unless the run was closed without its
- * code saying so (terminated, timed out, or cancelled by an older version): then Temporal's.
- */
-export function listedStatus(temporal: string, own: unknown): string {
-  const status = typeof own === 'string' ? own : undefined;
-  if (temporal === 'RUNNING') return status ?? 'running';
-  return status && !OPEN_STATUSES.has(status) ? status : temporal.toLowerCase();
-}
-
 /** The progress `status` shows, with the same correction as `listedStatus`. */
-export function closedStatus(temporal: string, progress: RunProgress | undefined): RunProgress | undefined {
-  if (!progress || temporal === 'RUNNING' || !OPEN_STATUSES.has(progress.status)) return progress;
+export function closedStatus(temporal: string, progress: RunProgress | undefined): ShownProgress | undefined {
+  if (!progress) return progress;
+  if (temporal === 'RUNNING' || !OPEN_STATUSES.has(progress.status)) return withCancelledStep(progress);
   // CANCELLED, TERMINATED, TIMED_OUT, FAILED: shown as Temporal says, in lower case.
-  return { ...progress, status: temporal.toLowerCase() as RunProgress['status'] };
+  return withCancelledStep({ ...progress, status: temporal.toLowerCase() as RunProgress['status'] });
 }
+
+export { listedStatus };

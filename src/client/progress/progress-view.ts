@@ -6,26 +6,55 @@
 import pc from 'picocolors';
 import { skipRefusal } from '../../workflows/definitions';
 import { WORKER_LOST } from '../../workflows/worktree-worker';
-import type { RunProgress, StepState } from '../../workflows/run-types';
+import type { PhaseProgress, RunProgress, StepState } from '../../workflows/run-types';
 
-const MARK: Record<StepState, string> = {
+/**
+ * A row's state as the client shows it: the run's own, or `cancelled` for the step a cancel stopped
+ * (the run's table has no such state: its clean-up puts that step back to `pending`).
+ */
+export type ShownState = StepState | 'cancelled';
+type Shown<T extends { state: StepState }> = Omit<T, 'state'> & { state: ShownState };
+/** A run's progress as the client shows it (a `RunProgress` is one, unchanged). */
+export type ShownProgress = Omit<RunProgress, 'preSteps' | 'phases'> & {
+  preSteps: Shown<RunProgress['preSteps'][number]>[];
+  phases: Shown<PhaseProgress>[];
+};
+
+const MARK: Record<ShownState, string> = {
   pending: pc.dim('○'),
   running: pc.cyan('▶'),
   completed: pc.green('✔'),
   failed: pc.red('✖'),
   skipped: pc.yellow('↷'),
   blocked: pc.yellow('⏸'),
+  cancelled: pc.red('⊘'),
 };
 
+/**
+ * The table of a cancelled run as a person reads it: the step the cancel stopped is `cancelled`. The
+ * run's own clean-up puts that step back to `pending` (nothing of it is on the branch), and a table
+ * rebuilt from the history sees it still running, or failed by the cancel: one word for all three.
+ */
+export function withCancelledStep(p: ShownProgress): ShownProgress {
+  if (p.status !== 'cancelling' && p.status !== 'cancelled' && !p.cancelled) return p;
+  const step = p.cancelled?.step ?? p.currentStep;
+  const mark = <T extends { name: string; state: ShownState }>(row: T): T =>
+    row.state === 'running' || (row.name === step && (row.state === 'pending' || row.state === 'failed'))
+      ? { ...row, state: 'cancelled' }
+      : row;
+  return { ...p, preSteps: p.preSteps.map(mark), phases: p.phases.map(mark) };
+}
+
 /** The table as lines (no trailing newline). */
-export function renderProgress(p: RunProgress, uiLink?: string): string[] {
+export function renderProgress(shown: ShownProgress, uiLink?: string): string[] {
+  const p = withCancelledStep(shown);
   const lines = [
     `${pc.bold(p.feature)} ${pc.dim(p.workflowId)} — ${statusText(p.status)}${p.branch ? ` on ${pc.cyan(p.branch)}` : ''}`,
   ];
   if (uiLink) lines.push(pc.dim(`  ${uiLink}`));
   for (const step of p.preSteps)
     lines.push(
-      `  ${MARK[step.state]} ${step.name.replace(/_/g, ' ')}${step.error ? pc.red(`  ${step.error.type}`) : ''}`,
+      `  ${MARK[step.state]} ${step.name.replace(/_/g, ' ')}${step.state === 'cancelled' ? pc.red('  cancelled') : step.error ? pc.red(`  ${step.error.type}`) : ''}`,
     );
   if (p.baseline) {
     const b = p.baseline;
@@ -41,19 +70,21 @@ export function renderProgress(p: RunProgress, uiLink?: string): string[] {
   for (const phase of p.phases) {
     const who = phase.executedBy === 'python-backend-specialist' ? '' : pc.dim(` [${phase.executedBy}]`);
     const extra =
-      phase.state === 'blocked' && phase.blockedBy
-        ? pc.yellow(`  blocked by ${phase.blockedBy.join(', ')}`)
-        : phase.commit
-          ? pc.dim(`  ${phase.commit.slice(0, 8)}`)
-          : phase.attempts > 1
-            ? pc.dim(`  attempt ${phase.attempts}`)
-            : '';
+      phase.state === 'cancelled'
+        ? pc.red('  cancelled')
+        : phase.state === 'blocked' && phase.blockedBy
+          ? pc.yellow(`  blocked by ${phase.blockedBy.join(', ')}`)
+          : phase.commit
+            ? pc.dim(`  ${phase.commit.slice(0, 8)}`)
+            : phase.attempts > 1
+              ? pc.dim(`  attempt ${phase.attempts}`)
+              : '';
     lines.push(`  ${MARK[phase.state]} ${phase.number}/6 ${phase.name}${who}${extra}`);
   }
   return lines;
 }
 
-function statusText(status: RunProgress['status']): string {
+function statusText(status: ShownProgress['status']): string {
   switch (status) {
     case 'completed':
       return pc.green(status);
@@ -71,7 +102,7 @@ function statusText(status: RunProgress['status']): string {
 }
 
 /** What the clean-up of a cancelled run did (empty while the run is not cancelled). */
-export function renderCancelled(p: RunProgress): string[] {
+export function renderCancelled(p: ShownProgress): string[] {
   const c = p.cancelled;
   if (!c) return p.status === 'cancelling' ? ['run cancelled: cleaning up'] : [];
   const branch = !c.branch
@@ -86,7 +117,7 @@ export function renderCancelled(p: RunProgress): string[] {
 }
 
 /** The failure and the exact commands that resolve it. */
-export function renderWaiting(p: RunProgress): string[] {
+export function renderWaiting(p: ShownProgress): string[] {
   if (!p.waiting) return [];
   const id = p.workflowId;
   const phaseHint = p.waiting.phaseNumber ? ` [--phase 1..${p.waiting.phaseNumber}]` : '';
@@ -106,7 +137,7 @@ export function renderWaiting(p: RunProgress): string[] {
 }
 
 /** The worker holding the worktree is gone (docs/durable-run.md, Several workers): retry starts over, or abort. */
-function renderWorkerLost(p: RunProgress): string[] {
+function renderWorkerLost(p: ShownProgress): string[] {
   const id = p.workflowId;
   return [
     '',
@@ -120,7 +151,7 @@ function renderWorkerLost(p: RunProgress): string[] {
 }
 
 /** The base's own tests fail (or could not run): fix the base and rebase, retry, accept, or abort. */
-function renderBaselineWaiting(p: RunProgress): string[] {
+function renderBaselineWaiting(p: ShownProgress): string[] {
   const id = p.workflowId;
   const failing = p.waiting!.type === 'BaselineFailing';
   return [
@@ -156,7 +187,8 @@ export class ProgressView {
     this.tty = Boolean(out.isTTY) && !process.env.CI;
   }
 
-  update(p: RunProgress): void {
+  update(shown: ShownProgress): void {
+    const p = withCancelledStep(shown);
     if (this.tty) {
       const lines = renderProgress(p, this.uiLink);
       // Move to the start of the previous drawing and clear below: the table redraws in place.

@@ -1,4 +1,4 @@
-import { unifiedDiff } from '../../../src/phases/unified-diff';
+import { diffLines, unifiedDiff } from '../../../src/phases/unified-diff';
 
 describe('unifiedDiff', () => {
   const before = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].join('\n') + '\n';
@@ -27,5 +27,42 @@ describe('unifiedDiff', () => {
     const diff = unifiedDiff('x.py', before, before.replace('c\n', 'C\n'));
     expect(diff).toContain('-c\n+C\n');
     expect(diff).toContain('@@ -1,6 +1,6 @@');
+  });
+
+  test('marks a last line without an ending, as `diff -u` does', () => {
+    expect(unifiedDiff('x.py', 'x\ny', 'x\nz')).toBe(
+      [
+        '--- a/x.py',
+        '+++ b/x.py',
+        '@@ -1,2 +1,2 @@',
+        ' x',
+        '-y',
+        '\\ No newline at end of file',
+        '+z',
+        '\\ No newline at end of file',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('shows a new file as one hunk from line 0', () => {
+    expect(unifiedDiff('new.py', '', 'a\nb\n')).toBe('--- a/new.py\n+++ b/new.py\n@@ -0,0 +1,2 @@\n+a\n+b\n');
+  });
+});
+
+describe('diffLines', () => {
+  test('aligns kept lines and lists removals before additions', () => {
+    expect(diffLines(['a', 'b', 'c', 'd'], ['a', 'B', 'c', 'd', 'e'])).toEqual([
+      { kind: ' ', line: 'a' },
+      { kind: '-', line: 'b' },
+      { kind: '+', line: 'B' },
+      { kind: ' ', line: 'c' },
+      { kind: ' ', line: 'd' },
+      { kind: '+', line: 'e' },
+    ]);
+  });
+
+  test('keeps every line of equal inputs', () => {
+    expect(diffLines(['a', 'a'], ['a', 'a']).map((o) => o.kind)).toEqual([' ', ' ']);
   });
 });
