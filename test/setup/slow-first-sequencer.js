@@ -20,7 +20,6 @@ const KNOWN_SECONDS = {
   'test/integration/one-run-per-branch.test.ts': 180,
   'test/integration/cancel-run.test.ts': 180,
   'test/integration/baseline-run.test.ts': 150,
-  'test/integration/examples-after-edits.test.ts': 100,
   'test/integration/run-refusal-cli.test.ts': 80,
   'test/integration/hostile-specs.test.ts': 70,
   'test/integration/round-trip-checks.test.ts': 60,
