@@ -4,9 +4,9 @@
 # its time; the jest runs end with the time of every file (test/setup/timing-reporter.js).
 #
 #   TEST_WORKERS=n   jest workers for the integration and fault suites (default 2; 1 = in band).
-#                    Every file starts its own servers on free ports, in temp folders of its own,
-#                    with its own data folder for what it runs, so files can run side by side; most
-#                    files run one Python process at a time, so in band leaves a second core idle.
+#                    Every file starts its own servers on free ports and works in temp folders of
+#                    its own, so files can run side by side (docs/how-to-test.md); most files run
+#                    one Python process at a time, so in band leaves the second core idle.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
