@@ -35,6 +35,7 @@ import type {
   SubAgentResult,
 } from './run-types';
 import {
+  askWorkerBack,
   DEFAULT_WORKER_TIMEOUT,
   isWorkerLost,
   onWorker,
@@ -176,8 +177,30 @@ async function implementFeature(input: ImplementFeatureInput, cleanup: CancelCle
   /** Waits for a person; a `retry` of a run whose worker is gone first starts it over on another worker. */
   const decide = async (step: StepName, failure: FailureInfo, phaseNumber?: number): Promise<Decision> => {
     const made = await waitForPerson(step, failure, phaseNumber);
-    if (made.kind === 'retry' && failure.type === WORKER_LOST) await startOver();
+    if (made.kind === 'retry' && failure.type === WORKER_LOST && !(await workerBack())) await startOver();
     return made;
+  };
+
+  /**
+   * Whether the worker that held the worktree is back (restarted on the same data folder): it then
+   * answers on its own queue with the worktree it still holds, and the failed step is simply retried
+   * there — nothing is done again. Silence, or any failure, means it is gone for good.
+   */
+  const workerBack = async (): Promise<boolean> => {
+    const held = workspace;
+    if (!held?.taskQueue) return false;
+    try {
+      const again = await askWorkerBack(held.taskQueue, workerTimeout).prepareWorkspace.executeWithOptions(
+        { summary: `is the worker ${held.taskQueue} back?` },
+        [{ workflowId, workspace: input.workspace, feature: spec!.feature }],
+      );
+      const back = again.taskQueue === held.taskQueue && again.worktree === held.worktree;
+      if (back) workerLost = false;
+      return back;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      return false;
+    }
   };
 
   /** Runs a step until it succeeds or a person skips it (undefined) or aborts the run (throws). */

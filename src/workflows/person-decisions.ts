@@ -51,7 +51,7 @@ export function installDecisionHandlers(tracker: RunTracker, publish: () => void
       const lost = tracker.progress.waiting?.type === WORKER_LOST;
       tracker.clearWaiting();
       if (lost)
-        return `starting over on another worker: a new worktree from the base ${tracker.progress.baseCommit?.slice(0, 12) ?? ''}, then every phase from phase 1`;
+        return `asking the worker ${tracker.progress.worker ?? ''} whether it is back: if it is back, ${step ?? 'the failed step'} is retried in its worktree; else starting over on another worker: a new worktree from the base ${tracker.progress.baseCommit?.slice(0, 12) ?? ''}, then every phase from phase 1`;
       const from = request.fromPhase ? ` from phase ${request.fromPhase}` : '';
       if (request.acceptBaselineFailures)
         return 'going on with the tests already failing on the base accepted: phase 6 fails only on new failures';

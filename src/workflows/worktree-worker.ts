@@ -22,6 +22,31 @@ export const WORKER_QUEUE_PATCH = 'worker-task-queues';
 export const WORKER_LOST = 'WorkerLost';
 /** How long a step waits for the worktree's worker when the run's input does not say. */
 export const DEFAULT_WORKER_TIMEOUT = '5 minutes';
+/**
+ * On `retry` after a lost worker, how long the run asks that worker's queue whether it is back (the
+ * same data folder restarted: the common case of one machine whose CLI or worker was down for a while)
+ * — or the run's worker timeout, when that is shorter.
+ */
+export const WORKER_BACK_TIMEOUT = '30 seconds';
+
+/** The shorter of WORKER_BACK_TIMEOUT and a worker timeout given in seconds (`SPECIALIST_WORKER_TIMEOUT`). */
+export function workerBackTimeout(workerTimeout: string): string {
+  const seconds = /^(\d+)s$/.exec(workerTimeout)?.[1];
+  return seconds !== undefined && Number(seconds) < 30 ? workerTimeout : WORKER_BACK_TIMEOUT;
+}
+
+/**
+ * The worktree's own worker, asked once with a short wait: `prepareWorkspace` there is idempotent and
+ * answers with the worktree it still holds. No retries: any failure means "not back".
+ */
+export function askWorkerBack(queue: string, workerTimeout: string): Proxies['quick'] {
+  return proxyActivities<RunActivities>({
+    ...ACTIVITY_PRESETS.quick,
+    taskQueue: queue,
+    scheduleToStartTimeout: workerBackTimeout(workerTimeout) as Duration,
+    retry: { ...ACTIVITY_PRESETS.quick.retry, maximumAttempts: 1 },
+  });
+}
 
 export type Proxies = Record<ActivityPreset, ReturnType<typeof proxyActivities<RunActivities>>>;
 
@@ -62,7 +87,8 @@ export function workerLostFailure(
     nonRetryable: true,
     message:
       `the worker holding this run's worktree (task queue ${prepared.taskQueue}) did not take ${step} within ${timeout}: ` +
-      `it is stopped or cannot reach Temporal. \`retry\` prepares a new worktree from the base ` +
+      `it is stopped or cannot reach Temporal. \`retry\` first asks that worker for ${workerBackTimeout(timeout)} ` +
+      `(back on the same data folder, it retries ${step} in its worktree); else it prepares a new worktree from the base ` +
       `${prepared.baseCommit.slice(0, 12)} on any worker and runs every phase again from phase 1 ` +
       `(${prepared.branch} moves back to the base; the commits made in the lost worktree are dropped); ` +
       `\`abort\` ends the run`,

@@ -59,6 +59,13 @@ interface Call {
  * and a phase that hangs on a queue until its worker shuts down (`hangOn`).
  */
 const ownQueues: string[] = [];
+/** The queue every run is started on (workflows and the steps without an own queue). */
+const SHARED_QUEUE = 'workflow-orchestration';
+/** The queue a call ran on, recorded when it is a worker's own queue. */
+const ownQueueOf = (): { queue?: string } => {
+  const queue = Context.current().info.taskQueue;
+  return queue === SHARED_QUEUE ? {} : { queue };
+};
 const hangOn: { queue?: string; phase?: PhaseName } = {};
 
 /** Tests the mocked baseline reports as failing on a base commit (by commit; empty = green). */
@@ -88,7 +95,7 @@ function mockActivities(failNext: Record<string, number>, calls: Call[], memory:
         baseCommit: input.baseCommit,
         spec: input.spec,
         ...(input.knownFailures ? { knownFailures: input.knownFailures } : {}),
-        ...(ownQueues.length > 0 || hangOn.queue ? { queue } : {}),
+        ...ownQueueOf(),
       });
       fail(input.phase);
       // Runs until its worker shuts down (which cancels it): the worker is gone mid-phase.
@@ -126,8 +133,13 @@ function mockActivities(failNext: Record<string, number>, calls: Call[], memory:
       return SPEC;
     },
     prepareWorkspace: async (input) => {
-      calls.push({ name: 'prepareWorkspace', ...(input.takeOver ? { takeOver: input.takeOver } : {}) });
-      const taskQueue = ownQueues.shift();
+      calls.push({
+        name: 'prepareWorkspace',
+        ...(input.takeOver ? { takeOver: input.takeOver } : {}),
+        ...ownQueueOf(),
+      });
+      // On a worker's own queue (asked whether it is back) it answers with what it holds.
+      const taskQueue = ownQueueOf().queue ?? ownQueues.shift();
       return {
         worktree: `/tmp/wt/${taskQueue ?? ''}${input.workflowId}`,
         branch: `feature/${input.feature}`,
@@ -177,7 +189,7 @@ function mockActivities(failNext: Record<string, number>, calls: Call[], memory:
       calls.push({
         name: 'releaseWorkspace',
         release: input,
-        ...(ownQueues.length > 0 || hangOn.queue ? { queue: Context.current().info.taskQueue } : {}),
+        ...ownQueueOf(),
       });
       return { branchRemoved: input.removeEmptyBranch !== undefined };
     },
@@ -192,7 +204,7 @@ describe('the implementFeature workflow (mocked activities)', () => {
   const failNext: Record<string, number> = {};
   const calls: Call[] = [];
   const memory: unknown[] = [];
-  const taskQueue = 'workflow-orchestration';
+  const taskQueue = SHARED_QUEUE;
   let counter = 0;
 
   beforeAll(async () => {
@@ -608,11 +620,11 @@ describe('the implementFeature workflow (mocked activities)', () => {
       expect(waiting.worker).toBe(queueA);
       expect(waiting.waiting).toMatchObject({ step: 'service_layer', type: 'WorkerLost', phaseNumber: 3 });
       expect(waiting.waiting!.message).toMatch(
-        /the worker holding this run's worktree \(task queue wo-own-a\) did not take service_layer within 2s: .*`retry` prepares a new worktree from the base 000000000000 on any worker and runs every phase again from phase 1/,
+        /the worker holding this run's worktree \(task queue wo-own-a\) did not take service_layer within 2s: .*`retry` first asks that worker for 2s \(back on the same data folder, it retries service_layer in its worktree\); else it prepares a new worktree from the base 000000000000 on any worker and runs every phase again from phase 1/,
       );
       const before = calls.length;
       await expect(handle.executeUpdate(retryUpdate, { args: [{}] })).resolves.toMatch(
-        /starting over on another worker: a new worktree from the base 000000000000, then every phase from phase 1/,
+        /asking the worker wo-own-a whether it is back: if it is back, service_layer is retried in its worktree; else starting over on another worker: a new worktree from the base 000000000000, then every phase from phase 1/,
       );
       const result = deliverableSchema.parse(await handle.result());
       expect(result.execution_status.status).toBe('SUCCESS');
@@ -672,6 +684,55 @@ describe('the implementFeature workflow (mocked activities)', () => {
     } finally {
       for (const w of own) if (w.getState() === 'RUNNING') w.shutdown();
       await Promise.all(runs);
+    }
+  });
+
+  it('on retry after a lost worker that is back (restarted on its data folder), retries the step in its worktree: nothing is done again', async () => {
+    const queueA = 'wo-own-back';
+    const startA = () =>
+      Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: queueA,
+        activities: mockActivities(failNext, calls, memory),
+      });
+    let workerA = await startA();
+    let runA = workerA.run();
+    try {
+      ownQueues.push(queueA);
+      hangOn.queue = queueA;
+      hangOn.phase = 'service_layer';
+      const handle = await start(false, { workerTimeout: '2s' });
+      await waitUntil(handle, () => calls.some((c) => c.phase === 'service_layer' && c.queue === queueA));
+      workerA.shutdown();
+      await runA;
+      const waiting = await waitUntil(handle, (p) => p.status === 'waiting');
+      expect(waiting.waiting).toMatchObject({ step: 'service_layer', type: 'WorkerLost' });
+      // The same data folder's worker comes back (same own queue, the worktree still on its disk).
+      delete hangOn.queue;
+      workerA = await startA();
+      runA = workerA.run();
+      const before = calls.length;
+      await expect(handle.executeUpdate(retryUpdate, { args: [{}] })).resolves.toMatch(
+        /asking the worker wo-own-back whether it is back/,
+      );
+      const result = deliverableSchema.parse(await handle.result());
+      expect(result.execution_status.status).toBe('SUCCESS');
+      const after = calls.slice(before);
+      // The question (no take-over), then phase 3 onwards in the same worktree, on the same worker.
+      expect(after[0]).toEqual({ name: 'prepareWorkspace', queue: queueA });
+      expect(after.filter((c) => c.phase).map((c) => `${c.phase}@${c.queue}`)).toEqual(
+        ['service_layer', 'api_layer', 'serialization', 'testing_validation'].map(
+          (phase) => `${phase}@${queueA}`,
+        ),
+      );
+      expect(calls.filter((c) => c.name === 'prepareWorkspace' && c.takeOver)).toEqual([]);
+      expect(calls.filter((c) => c.phase === 'domain_model')).toHaveLength(1);
+      expect(result.run.phases.map((p) => p.commit?.[0])).toEqual(['1', '2', '3', '4', '5', '6']);
+      expect(after.at(-1)).toMatchObject({ name: 'releaseWorkspace', queue: queueA });
+      await record(handle, 'worker-back-retry');
+    } finally {
+      if (workerA.getState() === 'RUNNING') workerA.shutdown();
+      await runA;
     }
   });
 });

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ownTaskQueue, workerId } from '../../src/worker/worker-queue';
+import { WORKER_BACK_TIMEOUT, workerBackTimeout } from '../../src/workflows/worktree-worker';
 
 describe('the worker’s own task queue', () => {
   const folders: string[] = [];
@@ -36,4 +37,11 @@ describe('the worker’s own task queue', () => {
     writeFileSync(path.join(dir, 'worker-id'), 'garbage\n');
     expect(() => workerId(dir)).toThrow(/worker-id holds "garbage", not a worker id/);
   });
+});
+
+it('asks a lost worker whether it is back for 30 s, or the run’s worker timeout when shorter', () => {
+  expect(workerBackTimeout('5 minutes')).toBe(WORKER_BACK_TIMEOUT);
+  expect(workerBackTimeout('300s')).toBe(WORKER_BACK_TIMEOUT);
+  expect(workerBackTimeout('10s')).toBe('10s');
+  expect(WORKER_BACK_TIMEOUT).toBe('30 seconds');
 });
