@@ -71,7 +71,8 @@ describe('the cases (real projects in real shapes), run as a user would', () => 
       if (r.branch && r.cli.code === 0) {
         const suite = await projectSuite(r.repo, r.branch);
         if (!suite.green) problems.push(`the project's own suite on ${r.branch}: ${suite.summary}`);
-        for (const check of expected.checks) problems.push(...(await runCheck(r.repo, r.branch, check)));
+        for (const check of expected.checks)
+          problems.push(...(await runCheck(r.repo, r.branch, check, r.deliverable)));
       }
     }
     if (problems.length > 0) {

@@ -28,6 +28,8 @@ const checkSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('no-added-line'), pattern: z.string(), why: z.string() }),
   /** Some file under src/ on the branch matches `pattern` (case-insensitive). */
   z.object({ kind: z.literal('branch-contains'), pattern: z.string(), why: z.string() }),
+  /** The deliverable the run printed, as compact JSON, matches `pattern`. */
+  z.object({ kind: z.literal('deliverable-contains'), pattern: z.string(), why: z.string() }),
   /** The changed file named `file` keeps every base line byte for byte and gains no U+FFFD. */
   z.object({ kind: z.literal('encoding-kept'), file: z.string() }),
   /** In every changed .py file that used CRLF at base, every line of the branch's version ends in CRLF. */
