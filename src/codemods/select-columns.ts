@@ -16,14 +16,20 @@ export interface Select {
   names: (string | undefined)[];
   /** An item interpolated at run time (`{columns}` in an f-string): its columns cannot be read here. */
   built: boolean;
+  /** The name the table goes by in the query: its alias (`t` in `FROM tasks t`), else its name. */
+  alias: string;
 }
 
 export function selectRegex(table: string): RegExp {
   return new RegExp(
-    `\\bSELECT\\s+(?:DISTINCT\\s+)?([\\s\\S]*?)\\s+FROM\\s+["\`\\[]?${table}["\`\\]]?(?![\\w])`,
+    `\\bSELECT\\s+(?:DISTINCT\\s+)?([\\s\\S]*?)\\s+FROM\\s+["\`\\[]?${table}["\`\\]]?(?![\\w])(?:\\s+(?:AS\\s+)?(\\w+))?`,
     'i',
   );
 }
+
+/** Words that may follow `FROM <table>` and are no alias of it. */
+const NOT_ALIAS =
+  /^(WHERE|ORDER|GROUP|LIMIT|JOIN|INNER|LEFT|RIGHT|CROSS|NATURAL|FULL|OUTER|ON|UNION|HAVING|WINDOW|EXCEPT|INTERSECT|RETURNING|USING|INDEXED|NOT)$/i;
 
 const PLAIN = /^(?:(\w+)\.)?["`[]?(\w+)["`\]]?(?:\s+(?:AS\s+)?["`[]?(\w+)["`\]]?)?$/i;
 
@@ -42,6 +48,7 @@ export function parseSelect(text: string, table: string): Select | undefined {
     star: items.some((i) => /^(\w+\.)?\*$/.test(i.text)),
     names,
     built: items.some((i) => i.text.includes('{')),
+    alias: m[2] && !NOT_ALIAS.test(m[2]) ? m[2] : table,
   };
 }
 
@@ -64,7 +71,9 @@ export function addSelectColumn(
   )
     return [];
   const last = select.items[select.items.length - 1]!;
-  const qualifier = /^(\w+)\./.exec(last.text)?.[1];
+  // Qualified by the table's own name in the query (`t.note` in a join), never by another table's.
+  const qualifiers = select.items.map((i) => /^(\w+)\./.exec(i.text)?.[1]).filter(Boolean);
+  const qualifier = qualifiers.length > 0 ? select.alias : undefined;
   const first = select.items[0]!;
   const multiLine = text.slice(first.start, last.start).includes('\n');
   return appendItemEdits(text, last, qualifier ? `${qualifier}.${column}` : column, multiLine, indent);
