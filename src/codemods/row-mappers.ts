@@ -27,11 +27,34 @@ export function buildsModel(fn: SyntaxNode, model: string): boolean {
 /** A read of one column of a row: `row["x"]`, `row[2]`, `data.get("x")`. */
 const COLUMN_READ = /[\w\])]\[\s*(?:(["'])\w+\1|\d+)\s*\]|\.get\(\s*(["'])\w+\2/;
 
-/** Whether a constructor call fills the model from a row: a column read among its arguments, or `**row`. */
-export function readsRow(call: SyntaxNode): boolean {
+/** `**dict(row)`, `**row`, `**dict(record)`: a whole row spread into the constructor. */
+const ROW_SPLAT = /^\*\*\s*(?:dict\(\s*\w+\s*\)|\w*(?:row|rec)\w*)$/i;
+
+/** The variables whose columns an expression reads (`row` in `bool(row["done"])`, `data` in `data.get("x")`). */
+const READ_FROM = /(\w+)\s*(?:\[\s*(?:(["'])\w+\2|\d+)\s*\]|\.get\(\s*["'])/g;
+/** A variable named as a row: `row`, `r`, `rec`, `record`, `db_row`, `row_dict`. */
+const ROW_NAME = /^(?:r|\w*rows?\w*|\w*rec(?:ord)?)$/i;
+
+/**
+ * Whether a constructor call fills the model from a row: a column read among its arguments, or
+ * `**row`. `anyName`: a read of any variable counts (in a function that queries the database);
+ * otherwise only of a variable named as a row.
+ */
+export function readsRow(call: SyntaxNode, anyName = true): boolean {
   const args = call.childForFieldName('arguments')?.namedChildren ?? [];
-  return args.some((a) => a.type === 'dictionary_splat' || COLUMN_READ.test(a.text));
+  return args.some((a) => {
+    if (a.type === 'dictionary_splat') return ROW_SPLAT.test(a.text);
+    if (!COLUMN_READ.test(a.text)) return false;
+    return anyName || [...a.text.matchAll(READ_FROM)].some((m) => ROW_NAME.test(m[1]!));
+  });
 }
+
+/**
+ * Whether a function reads rows from the database itself: it runs SQL or fetches (`execute`,
+ * `fetchone`, a cursor). A tool handler building the model from `arguments["url"]` does not, and
+ * is no row mapper.
+ */
+const QUERIES = /\b(?:execute|executemany|fetchone|fetchall|fetchmany|cursor)\b/;
 
 export interface MapperFunction {
   fn: SyntaxNode;
@@ -56,11 +79,17 @@ export const qualifiedName = (name: string, className?: string) =>
 export function mapperFunctions(root: SyntaxNode, model: string): MapperFunction[] {
   return functionsOf(root).flatMap(({ fn, name, className }) => {
     const helper = name.startsWith('_row_to_');
+    // Outside a function that queries, only reads of a variable named as a row (`to_model(row)`):
+    // a tool handler reading `arguments["url"]` builds no model from a row.
+    const queries = QUERIES.test(fn.text);
     const all = constructorCalls(fn, model);
-    const calls = helper ? all : all.filter(readsRow);
+    const calls = helper ? all : all.filter((c) => readsRow(c, queries));
     // `Task.model_validate(dict(row))` outside a helper: a row read; `model_validate(payload)` is not.
     const validates = validateCalls(fn, model).filter(
-      (v) => helper || /\bdict\(/.test(v.text) || COLUMN_READ.test(v.text),
+      (v) =>
+        helper ||
+        ((queries || /\b\w*(?:row|rec)\w*\b/i.test(v.text)) &&
+          (/\bdict\(/.test(v.text) || COLUMN_READ.test(v.text))),
     );
     // A nested function's calls belong to it, not to the function around it.
     const own = (c: SyntaxNode) => {
