@@ -42,8 +42,11 @@ const sqlIdentifier = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-/** A place named by file and function (`src/app/db.py:LinkDB.import_links`): stable when lines move. */
-const HAND_EDIT_SITE = /^[^:\s][^:]*\.py:[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$/;
+/**
+ * A place named by file and function (`src/app/db.py:LinkDB.import_links`, `src/app/db.py:<module>` for
+ * module-level code): stable when lines move.
+ */
+const HAND_EDIT_SITE = /^[^:\s][^:]*\.py:(?:[A-Za-z_]\w*(\.[A-Za-z_]\w*)?|<module>)$/;
 
 const SQL_TYPE = /^(TEXT|INTEGER|REAL|NUMERIC|BLOB|BOOLEAN|TIMESTAMP|DATETIME|JSON|VARCHAR\(\d{1,5}\))$/i;
 
