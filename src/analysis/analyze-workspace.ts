@@ -27,6 +27,7 @@ import { fastapiRoutes, findFastapiRoute } from './find-fastapi-routes';
 import { findFastMcpTool, findFastMcpTools } from './find-fastmcp-tools';
 import { findTool, refuseWithoutTools } from './find-tool';
 import { LayerProblems } from './layer-problems';
+import { refusedSites, settleSites } from './refused-sites';
 import { findTests } from './tests-config';
 import { ormTables, refuseAlembic } from './persistence-kind';
 import { enumClasses, enumMembers, indexWorkspace, type WorkspaceIndex } from './workspace-index';
@@ -72,7 +73,11 @@ function analyzeChange(
   spec: FeatureSpec,
   i: number,
   checked: { type: FieldType; enums: EnumAnchor[] },
-  shared: { sites: ReturnType<typeof createTableSites>; orm: ReturnType<typeof ormTables> },
+  shared: {
+    sites: ReturnType<typeof createTableSites>;
+    orm: ReturnType<typeof ormTables>;
+    enumsFound: ReturnType<typeof enumClasses>;
+  },
   problems: LayerProblems,
 ): FieldAnchors | undefined {
   const change = spec.data_models.changes[i]!;
@@ -84,7 +89,7 @@ function analyzeChange(
   if (named.length === 0) return undefined;
   const fields = model?.anchor.fields.map((f) => f.name) ?? classFields(named[0]!.node).map((f) => f.name);
   const inferred: string[] = [];
-  const { sites, orm } = shared;
+  const { sites, orm, enumsFound } = shared;
   const found = attempt('table', () => inferTable(sites, change, fields, i, orm));
   const table = found?.table;
   if (found && found.why !== 'given') inferred.push(`table: ${found.table} (${found.why})`);
@@ -144,9 +149,47 @@ function analyzeChange(
           });
   if (tool && tool.why !== 'given') inferred.push(`api_tool: ${tool.tool.name} (${tool.why})`);
   const rowMappers = attempt('row mappers', () => findRowMappers(index, change.model));
-  if (!model || !table || !migrations || !columnsOk || !svc || (!tool && !route) || !rowMappers)
+  const service = svc ? serviceAnchor(svc.fn, change.model, svc.receives) : undefined;
+  // A service receiving the model built runs no INSERT of its own values: its INSERT, if any, reads
+  // the object like any other (phase 2).
+  const inserts = table
+    ? findInserts(
+        index,
+        table,
+        service && !service.receives ? { file: service.file, method: service.method } : undefined,
+      )
+    : [];
+  // The places no codemod can edit, listed with the other layers' results (or marked handled by hand).
+  const handEdits =
+    model && table
+      ? attempt('inserts and row mappers', () =>
+          settleSites(
+            refusedSites(index, change, {
+              table,
+              tableColumns: tableSites[0]?.columns,
+              modelFields: model.anchor.fields,
+              enums,
+              enumClasses: enumsFound.map((e) => e.name),
+              inserts,
+              rowMappers: rowMappers ?? [],
+            }),
+            change,
+            i,
+          ),
+        )
+      : [];
+  if (
+    !model ||
+    !table ||
+    !migrations ||
+    !columnsOk ||
+    !svc ||
+    !service ||
+    (!tool && !route) ||
+    !rowMappers ||
+    !handEdits
+  )
     return undefined;
-  const service = serviceAnchor(svc.fn, change.model, svc.receives);
   const sql =
     change.sql_type ??
     sqlType(
@@ -173,14 +216,9 @@ function analyzeChange(
     modelAnchor: model.anchor,
     migrations,
     createTables: createTableAnchors(tableSites, table),
-    // A service receiving the model built runs no INSERT of its own values: its INSERT, if any, reads
-    // the object like any other (phase 2).
-    inserts: findInserts(
-      index,
-      table,
-      service.receives ? undefined : { file: service.file, method: service.method },
-    ),
+    inserts,
     rowMappers,
+    handEdits,
     service,
     ...(tool ? { tool: tool.tool } : {}),
     ...(route ? { route } : {}),
@@ -218,8 +256,8 @@ export async function analyzeWorkspace(root: string, spec: FeatureSpec): Promise
   );
   // Before anything else: a CREATE TABLE string beside Alembic revisions must not draw a second migration system.
   refuseAlembic(index);
-  const shared = { sites: createTableSites(index), orm: ormTables(index) };
   const enumsFound = enumClasses(index);
+  const shared = { sites: createTableSites(index), orm: ormTables(index), enumsFound };
   const checked = spec.data_models.changes.map((_, i) => checkChange(spec, i, enumsFound));
   const problems = new LayerProblems();
   const found = checked.map((c, i) => analyzeChange(index, spec, i, c, shared, problems));

@@ -101,8 +101,28 @@ export interface RowMapperAnchor extends ModuleRef {
   function: string;
   className?: string;
   range: SourceRange;
-  /** How the mapper reads columns: `row["x"]`, `dict(row).get("x")` / `data.get("x")`. */
-  access: 'subscript' | 'get';
+  /**
+   * How the mapper reads columns: `row["x"]`, `dict(row).get("x")` / `data.get("x")`, `row[2]`,
+   * `Model(**dict(row))`, `Model.model_validate(dict(row))`.
+   */
+  access: 'subscript' | 'get' | 'position' | 'splat' | 'validate';
+  /** False for a `_row_to_*` helper, true for a mapper written inline in a query method. */
+  inline?: boolean;
+}
+
+/**
+ * A place the engine cannot edit that the spec marks `handled_by_hand`: the run skips it and lists
+ * it as left to be edited by hand.
+ */
+export interface HandEdit {
+  /** `file:function`, as the spec names it. */
+  site: string;
+  file: string;
+  /** `Class.method` or `function`. */
+  function: string;
+  line: number;
+  layer: 'insert' | 'row mapper';
+  reason: string;
 }
 
 export interface ServiceAnchor extends ModuleRef {
@@ -232,6 +252,8 @@ export interface FieldAnchors {
   /** The FastAPI route presenting the service method, when the project serves HTTP. */
   route?: RouteAnchor;
   serializers: SerializerAnchor[];
+  /** Refused places a person edits by hand (the spec's `handled_by_hand`); the phases skip them. */
+  handEdits?: HandEdit[];
   /** What was inferred rather than given by the spec, as `key: value (why)` lines. */
   inferred: string[];
 }

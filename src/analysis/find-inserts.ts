@@ -1,6 +1,6 @@
 /** Every INSERT into a table, and the row mappers (`_row_to_*`) that build the model from a row. */
 import { enclosingFunction, findAll, rangeOf } from '../python-syntax/parse';
-import { buildsModel } from '../codemods/add-row-mapper-field';
+import { buildsModel, callAccess, mapperFunctions } from '../codemods/row-mappers';
 import { insertParams } from '../codemods/add-insert-column';
 import { builtColumnList } from '../codemods/built-column-list';
 import { insertRegex, parseInsert } from '../codemods/sql';
@@ -40,24 +40,30 @@ export function findInserts(
   return out;
 }
 
-/** The `_row_to_*` functions that build `model` from a row; at least one is needed. */
+/**
+ * The functions that build `model` from a row: `_row_to_*` helpers and mappers written inline in
+ * query methods (`[Task(id=r["id"], ...) for r in rows]`, `Task(id=row[0], ...)`); at least one is needed.
+ */
 export function findRowMappers(index: WorkspaceIndex, model: string): RowMapperAnchor[] {
-  const rowMappers: RowMapperAnchor[] = index.functions
-    .filter((f) => !f.file.isTest && f.name.startsWith('_row_to_') && buildsModel(f.node, model))
-    .map((f) => ({
-      file: f.file.path,
-      module: f.file.module,
-      function: f.name,
-      className: f.className,
-      range: rangeOf(f.node),
-      access: /\.get\(/.test(f.node.text) ? 'get' : 'subscript',
-    }));
+  const rowMappers: RowMapperAnchor[] = index.files
+    .filter((f) => !f.isTest)
+    .flatMap((file) =>
+      mapperFunctions(file.tree.rootNode, model).map((m) => ({
+        file: file.path,
+        module: file.module,
+        function: m.name,
+        className: m.className,
+        range: rangeOf(m.fn),
+        access: m.calls[0] ? callAccess(m.calls[0]) : 'validate',
+        inline: !m.name.startsWith('_row_to_'),
+      })),
+    );
   if (rowMappers.length === 0) {
     const code = index.functions.filter((f) => !f.file.isTest);
     const building = code.filter((f) => buildsModel(f.node, model));
     notFound(
-      `a _row_to_* mapper building ${model}`,
-      'functions named _row_to_* in non-test files',
+      `a row mapper building ${model}`,
+      `functions named _row_to_* and ${model}(...) calls reading a row (row["x"], row[0], row.get("x"), **dict(row)) in non-test files`,
       code.filter((f) => f.name.startsWith('_row_to_')).map((f) => f.name),
       {
         seen: building.length
@@ -65,10 +71,10 @@ export function findRowMappers(index: WorkspaceIndex, model: string): RowMapperA
               `${model}(...) is built in ${building
                 .slice(0, 5)
                 .map((f) => `${f.className ? `${f.className}.` : ''}${f.name} (${where(f)})`)
-                .join(', ')}${building.length > 5 ? ', ...' : ''}`,
+                .join(', ')}${building.length > 5 ? ', ...' : ''}, from no row`,
             ]
           : [],
-        settle: `no spec key settles this: the row mapper is the function named _row_to_* that turns a row into ${model}; name it so, or add the field where rows are read by hand`,
+        settle: `no spec key settles this: a row mapper is a function named _row_to_* that turns a row into ${model}, or a ${model}(...) call whose arguments read the row's columns`,
       },
     );
   }

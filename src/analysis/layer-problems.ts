@@ -6,7 +6,8 @@
 import { SpecialistError, type ErrorType } from '../errors';
 
 /** The layers of a field change, in the order the analysis looks for them. */
-export type Layer = 'model' | 'table' | 'migrations' | 'service' | 'tool' | 'row mappers' | 'field';
+export type Layer =
+  'model' | 'table' | 'migrations' | 'service' | 'tool' | 'row mappers' | 'inserts and row mappers' | 'field';
 
 /** One layer's refusal, for the change `Model.field` at `data_models.changes[index]`. */
 export interface LayerProblem {

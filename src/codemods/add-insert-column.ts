@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { SyntaxNode } from '../python-syntax/parse';
 import { enclosingFunction, findAll, parsePython } from '../python-syntax/parse';
 import { appendElement, elementsOf } from '../python-syntax/sequence';
-import { finish, skipped, unchanged, type Codemod, type Edit } from './codemod';
+import { finish, skipped, unchanged, type Codemod, type Edit, type RefusedSite } from './codemod';
 import { fieldOptionsSchema, pyString, toDatabase } from './field';
 import { importEdits } from './imports';
 import { modelContextSchema, mirror } from './model-context';
@@ -19,6 +19,8 @@ const options = fieldOptionsSchema.merge(modelContextSchema).extend({
   exceptFunction: z.string().optional(),
   /** Whether the value may be a bare name (a parameter of the function) rather than `obj.field`. */
   allowBareName: z.boolean().default(false),
+  /** Functions (`Class.method` or `function`) a person edits by hand: their refused INSERTs are skipped. */
+  byHand: z.array(z.string()).default([]),
 });
 
 /** The parameters argument of the call that runs the SQL string `str` (a literal or the variable holding it). */
@@ -62,7 +64,7 @@ export const addInsertColumn: Codemod<z.infer<typeof options>> = {
     const edits: Edit[] = [];
     const changes: string[] = [];
     const warnings: string[] = [];
-    const problems: string[] = [];
+    const problems: RefusedSite[] = [];
     let found = 0;
     let needsJson = false;
     for (const str of findAll(root, 'string')) {
@@ -71,15 +73,23 @@ export const addInsertColumn: Codemod<z.infer<typeof options>> = {
       const fnName = fn ? (fn.fn.childForFieldName('name')?.text ?? '') : '<module>';
       if (p.onlyFunction && fnName !== p.onlyFunction) continue;
       if (p.exceptFunction && fnName === p.exceptFunction) continue;
-      const where = `INSERT INTO ${p.table} in ${fn?.className ? `${fn.className}.` : ''}${fnName} (line ${str.startPosition.row + 1})`;
+      const qualified = `${fn?.className ? `${fn.className}.` : ''}${fnName}`;
+      const line = str.startPosition.row + 1;
+      const where = `INSERT INTO ${p.table} in ${qualified} (line ${line})`;
+      // A place this codemod cannot edit: refused, or left to a person who said they edit it by hand.
+      const refuse = (reason: string) => {
+        if (p.byHand.includes(qualified))
+          warnings.push(`left to be edited by hand (handled_by_hand): ${where}: ${reason}`);
+        else problems.push({ function: qualified, line, reason: `${where}: ${reason}` });
+      };
       const sql = parseInsert(str.text, p.table);
       if (!sql) {
-        problems.push(`${where}: cannot read its column list and VALUES`);
+        refuse(`cannot read its column list and VALUES`);
         continue;
       }
       const built = builtColumnList(str, sql);
       if (typeof built === 'string') {
-        problems.push(`${where}: ${built}`);
+        refuse(`${built}`);
         continue;
       }
       found++;
@@ -87,23 +97,21 @@ export const addInsertColumn: Codemod<z.infer<typeof options>> = {
       if (hasName(names, p.field)) continue;
       const params = insertParams(str);
       if (!params) {
-        problems.push(
-          `${where}: its parameters are not a literal tuple, list or dict (nor a comprehension of one)`,
-        );
+        refuse(`its parameters are not a literal tuple, list or dict (nor a comprehension of one)`);
         continue;
       }
       const named = !built && sql.values.every((v) => v.text.startsWith(':'));
       const elements = elementsOf(params);
       if (built) {
         if (params.type === 'dictionary' || elements.length !== names.length) {
-          problems.push(
-            `${where}: ${names.length} columns in ${built.list.parent?.childForFieldName('left')?.text ?? 'its column list'} and ${elements.length} parameters do not line up`,
+          refuse(
+            `${names.length} columns in ${built.list.parent?.childForFieldName('left')?.text ?? 'its column list'} and ${elements.length} parameters do not line up`,
           );
           continue;
         }
       } else if (sql.names.length !== sql.values.length || (!named && elements.length !== sql.names.length)) {
-        problems.push(
-          `${where}: ${sql.names.length} columns, ${sql.values.length} placeholders and ${elements.length} parameters do not line up`,
+        refuse(
+          `${sql.names.length} columns, ${sql.values.length} placeholders and ${elements.length} parameters do not line up`,
         );
         continue;
       }
@@ -192,8 +200,15 @@ export const addInsertColumn: Codemod<z.infer<typeof options>> = {
       );
     }
     if (problems.length > 0)
-      return { status: 'failed', source, changes: [], reason: problems.join('; '), warnings };
-    if (found === 0) return skipped(source, `no INSERT INTO ${p.table} here`);
+      return {
+        status: 'failed',
+        source,
+        changes: [],
+        reason: problems.map((x) => x.reason).join('; '),
+        warnings,
+        sites: problems,
+      };
+    if (found === 0) return { ...skipped(source, `no INSERT INTO ${p.table} here`), warnings };
     if (edits.length === 0)
       return { ...unchanged(source, `every INSERT INTO ${p.table} already has ${p.field}`), warnings };
     if (needsJson) {

@@ -9,6 +9,18 @@ import { syntaxErrorAt } from '../python-syntax/parse';
 
 export type CodemodStatus = 'changed' | 'unchanged' | 'skipped' | 'failed';
 
+/**
+ * A place the codemod cannot edit, named as the spec's `handled_by_hand` names it (the function, stable
+ * against line shifts) with its line and why. A codemod given such a function in its `byHand` option
+ * skips the place and says so in a warning instead of failing.
+ */
+export interface RefusedSite {
+  /** `Class.method` or `function` (`<module>` for module-level code). */
+  function: string;
+  line: number;
+  reason: string;
+}
+
 export interface CodemodResult {
   status: CodemodStatus;
   /** The new source (the input itself unless `changed`). */
@@ -19,6 +31,8 @@ export interface CodemodResult {
   reason?: string;
   /** Things a person should know even though the codemod succeeded. */
   warnings?: string[];
+  /** On `failed`, the places refused one by one, when the codemod can tell them apart. */
+  sites?: RefusedSite[];
 }
 
 export interface Codemod<P> {

@@ -43,8 +43,12 @@ function nextAction(input: DeliverableInput): string {
   }
   const skipped = input.phases.filter((p) => p.state === 'skipped');
   const unfinished = input.phases.filter((p) => p.state !== 'completed' && p.state !== 'skipped');
+  const hand = handEdits(input.spec).map((h) => h.site);
   if (skipped.length === 0 && unfinished.length === 0) {
     const known = input.baseline?.failing ?? [];
+    // Not ready to merge as it is: the places a person said they edit are not edited yet.
+    if (hand.length > 0)
+      return `Left to be edited by hand before merging ${branch}: ${hand.join(', ')} (handled_by_hand: the phases skipped ${hand.length > 1 ? 'these places' : 'this place'} and no check ran through ${hand.length > 1 ? 'them' : 'it'} edited); then run the project's tests and merge${known.length > 0 ? `. ${known.length} test(s) already failed on the base and were accepted` : ''}`;
     return known.length > 0
       ? `Feature ready for review: merge ${branch}. No new failure; ${known.length} test(s) already failed on the base before any change and were accepted: ${known.slice(0, 5).join(', ')}${known.length > 5 ? ', ...' : ''}`
       : `Feature ready for review: merge ${branch}`;
@@ -53,7 +57,18 @@ function nextAction(input: DeliverableInput): string {
     ...(skipped.length > 0 ? [`phases skipped by a person: ${named(skipped)}`] : []),
     ...(unfinished.length > 0 ? [`phases not completed: ${named(unfinished)}`] : []),
   ];
+  if (hand.length > 0)
+    parts.push(
+      `left to be edited by hand (handled_by_hand, not edited yet: the likely reason of a failed check through them): ${hand.join(', ')}`,
+    );
   return `FAILED — ${parts.join('; ')}. The feature is incomplete: ${branch} holds only the completed phases; do not merge it before the missing phases are done (fix the cause and run the feature again, or complete them by hand)`;
+}
+
+/** The places every change of the spec leaves to a person (`handled_by_hand`), in spec order. */
+function handEdits(spec: FeatureSpec): { field: string; site: string }[] {
+  return spec.data_models.changes.flatMap((c) =>
+    (c.handled_by_hand ?? []).map((site) => ({ field: `${c.model}.${c.field}`, site })),
+  );
 }
 
 export function buildDeliverable(input: DeliverableInput): Deliverable {
@@ -99,6 +114,7 @@ export function buildDeliverable(input: DeliverableInput): Deliverable {
         already_failing_on_base: input.baseline?.failing ?? [],
         new_failures: testing?.newFailures ?? input.failedTestingNewFailures ?? [],
       },
+      left_to_edit_by_hand: handEdits(input.spec),
       feature_details: {
         domain_model_updated: completed('domain_model'),
         database_migrated: completed('database_migration'),

@@ -39,6 +39,11 @@ export const deliverableSchema = z.object({
       /** Tests failing on the branch that did not fail on the base, or generated ones (empty on SUCCESS). */
       new_failures: z.array(z.string()).default([]),
     }),
+    /**
+     * Places the engine cannot edit that the spec marks `handled_by_hand`: the phases skipped them, the
+     * checks did not pass through them edited; a person edits them before the branch is merged.
+     */
+    left_to_edit_by_hand: z.array(z.object({ field: z.string(), site: z.string() })).default([]),
     feature_details: z.object({
       domain_model_updated: z.boolean(),
       database_migrated: z.boolean(),

@@ -121,6 +121,10 @@ function modelContext(a: FieldAnchors, enumClasses: string[]): Record<string, un
 
 const unique = (files: string[]) => [...new Set(files)];
 
+/** The functions of `file` whose refused places a person edits by hand (the spec's `handled_by_hand`). */
+const byHand = (a: FieldAnchors, file: string) =>
+  (a.handEdits ?? []).filter((h) => h.file === file).map((h) => h.function);
+
 /** The codemod steps of one phase for one change. */
 export function phaseSteps(
   phase: EditPhaseName,
@@ -201,12 +205,24 @@ export function phaseSteps(
         steps.push({
           file,
           codemod: addInsertColumn,
-          params: { ...f, ...ctx, table: a.table, exceptFunction },
+          params: { ...f, ...ctx, table: a.table, exceptFunction, byHand: byHand(a, file) },
         });
       }
       for (const file of unique(a.rowMappers.map((r) => r.file))) {
         const functions = a.rowMappers.filter((r) => r.file === file).map((r) => r.function);
-        steps.push({ file, codemod: addRowMapperField, params: { ...f, ...ctx, functions, enumModules } });
+        steps.push({
+          file,
+          codemod: addRowMapperField,
+          params: {
+            ...f,
+            ...ctx,
+            functions,
+            enumModules,
+            table: a.table,
+            tableColumns: a.createTables[0]?.columns,
+            byHand: byHand(a, file),
+          },
+        });
       }
       return steps;
     }
@@ -230,7 +246,14 @@ export function phaseSteps(
         steps.push({
           file: a.service.file,
           codemod: addInsertColumn,
-          params: { ...f, ...ctx, table: a.table, onlyFunction: a.service.method, allowBareName: true },
+          params: {
+            ...f,
+            ...ctx,
+            table: a.table,
+            onlyFunction: a.service.method,
+            allowBareName: true,
+            byHand: byHand(a, a.service.file),
+          },
         });
       }
       return steps;

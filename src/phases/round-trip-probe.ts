@@ -387,7 +387,13 @@ function section(
 ): Section {
   const label = `${change.model}.${change.field}`;
   const failed = (detail: string): Section => ({
-    checks: [{ name: `round trip of ${label} after ${phase}`, passed: false, detail }],
+    checks: [
+      {
+        name: `round trip of ${label} after ${phase}`,
+        passed: false,
+        detail: `${detail}${handEditHint(change)}`,
+      },
+    ],
   });
   const note = (detail: string): Section => ({
     checks: [{ name: 'note', passed: true, detail: `${label}: no round trip after ${phase}: ${detail}` }],
@@ -431,6 +437,17 @@ function section(
   const open = w.db.open('_database', 'pathlib.Path(_db_path)');
   imports.module('pathlib');
   return { steps, source: sectionSource(index, w, open, build, w.db.close('_database'), steps) };
+}
+
+/**
+ * What a failed round trip says about the places the spec leaves to a person (`handled_by_hand`): the
+ * phases skipped them, so until they are edited the trip through them fails, and they are the likely
+ * reason. Empty when the change has none.
+ */
+export function handEditHint(change: FieldAnchors): string {
+  const hand = change.handEdits ?? [];
+  if (hand.length === 0) return '';
+  return ` — likely reason: ${hand.map((h) => `${h.site} (line ${h.line}, ${h.layer})`).join(', ')} ${hand.length > 1 ? 'are' : 'is'} left to be edited by hand (handled_by_hand) and not edited yet`;
 }
 
 interface ProbeOut {
@@ -503,10 +520,11 @@ export async function roundTripProbe(
                 : outcome.ok
                   ? `${label}: ${step.trip.what} is ${outcome.seen}`
                   : `${label}: ${step.trip.what} is ${outcome.seen}; expected ${step.trip.ok}`));
+        const passed = !whole && !result?.error && outcome !== undefined && 'ok' in outcome && outcome.ok;
         checks.push({
           name: step.name,
-          passed: !whole && !result?.error && outcome !== undefined && 'ok' in outcome && outcome.ok,
-          detail,
+          passed,
+          detail: passed ? detail : `${detail}${handEditHint(map.changes[i]!)}`,
         });
       }
     });

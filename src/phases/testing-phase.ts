@@ -410,6 +410,13 @@ export async function runTestingPhase(
         .map((f) => `${f.id}: ${headline(f.message)}`),
       ...mypyBlocking.slice(0, 10).map((m) => `mypy ${m}`),
       ...unrun.map((c) => `${c.name}: ${c.detail ?? 'failed'}`),
+      // The places the phases skipped for a person: until they are edited, tests through them fail.
+      ...anchors.changes.flatMap((c) =>
+        (c.handEdits ?? []).map(
+          (h) =>
+            `likely reason: ${h.site} (line ${h.line}, ${h.layer}) is left to be edited by hand (handled_by_hand) and not edited yet — edit it in the run's worktree, then retry phase 6`,
+        ),
+      ),
     ];
     throw new SpecialistError(
       ERROR_TYPES.testsFailed,

@@ -42,6 +42,12 @@ const sqlIdentifier = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/**
+ * A place named by file and function (`src/app/db.py:LinkDB.import_links`, `src/app/db.py:<module>` for
+ * module-level code): stable when lines move.
+ */
+const HAND_EDIT_SITE = /^[^:\s][^:]*\.py:(?:[A-Za-z_]\w*(\.[A-Za-z_]\w*)?|<module>)$/;
+
 const SQL_TYPE = /^(TEXT|INTEGER|REAL|NUMERIC|BLOB|BOOLEAN|TIMESTAMP|DATETIME|JSON|VARCHAR\(\d{1,5}\))$/i;
 
 export const constraintsSchema = z
@@ -104,6 +110,19 @@ export const fieldChangeSchema = z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'expected a tool name of letters, digits, _, . and -')
       .optional(),
+    handled_by_hand: z
+      .array(
+        z
+          .string()
+          .regex(
+            HAND_EDIT_SITE,
+            'expected "<file>.py:<function>" or "<file>.py:<Class>.<method>", as the refusal names the place, e.g. "src/app/db.py:LinkDB.import_links"',
+          ),
+      )
+      .optional()
+      .describe(
+        'places the engine refuses to edit (an INSERT or row mapper it cannot read) that a person edits by hand: the run skips them and lists them as left to be edited by hand',
+      ),
   })
   .strict()
   .superRefine((change, ctx) => {
@@ -141,6 +160,10 @@ export const fieldChangeSchema = z
     const high = c.le ?? c.lt;
     if (low !== undefined && high !== undefined && low > high)
       issue(['constraints'], `lower bound ${low} is above upper bound ${high}`);
+    const marks = change.handled_by_hand ?? [];
+    marks.forEach((m, k) => {
+      if (marks.indexOf(m) !== k) issue(['handled_by_hand', k], `"${m}" is listed twice`);
+    });
     if (change.default === null && !change.nullable)
       issue(['default'], 'default is null but the field is not nullable');
     if (change.default !== undefined && change.default !== null) {

@@ -547,6 +547,7 @@ function changesSummary(d: Deliverable): Record<string, unknown> {
     tests_passed: d.deliverables.test_results.tests_passed,
     already_failing_on_base: d.deliverables.test_results.already_failing_on_base,
     new_failures: d.deliverables.test_results.new_failures,
+    left_to_edit_by_hand: d.deliverables.left_to_edit_by_hand,
     backward_compatible: d.orchestration_context.backward_compatible,
     branch: d.run.branch,
     commits: d.run.phases.filter((p) => p.commit).map((p) => ({ phase: p.name, commit: p.commit })),

@@ -45,7 +45,13 @@ describe('the cases (real projects in real shapes), run as a user would', () => 
   const runCase = async (c: Case, lane: Lane): Promise<SpecRun> => {
     const work = mkdtempSync(path.join(scratch, `${c.name}-`));
     const repo = await caseRepository(c.project, work, await caseVenv(c.project));
-    return runSpec(stack, lane, { spec: c.spec, repo, mode: c.expected.mode, work });
+    return runSpec(stack, lane, {
+      spec: c.spec,
+      repo,
+      mode: c.expected.mode,
+      work,
+      onWait: c.expected.outcome === 'waits' ? 'skip' : 'abort',
+    });
   };
 
   /** Everything that is not as the case expects (empty when it is). */
@@ -56,8 +62,16 @@ describe('the cases (real projects in real shapes), run as a user would', () => 
       ...r.workerHome.map((change) => `written under the worker's HOME: ${change}`),
       ...r.cliHome.map((change) => `written under the CLI's HOME: ${change}`),
     ];
-    const refused = expected.outcome !== 'ok' && r.cli.code === 2;
-    if (expected.outcome === 'refused' || refused) {
+    const refused = expected.outcome !== 'ok' && expected.outcome !== 'waits' && r.cli.code === 2;
+    if (expected.outcome === 'waits') {
+      if (r.cli.code !== 3) problems.push(`exit ${r.cli.code}, expected 3 (the run waits for a person)`);
+      else if (!new RegExp(expected.refusal!, 'i').test(printed))
+        problems.push(`waits, but without /${expected.refusal}/i`);
+      if (r.branch)
+        for (const check of expected.checks)
+          problems.push(...(await runCheck(r.repo, r.branch, check, r.deliverable)));
+      else problems.push('no feature branch');
+    } else if (expected.outcome === 'refused' || refused) {
       if (r.cli.code !== 2) problems.push(`exit ${r.cli.code}, expected 2 (refused)`);
       else if (!new RegExp(expected.refusal!, 'i').test(printed))
         problems.push(`refused, but without /${expected.refusal}/i`);
@@ -71,7 +85,8 @@ describe('the cases (real projects in real shapes), run as a user would', () => 
       if (r.branch && r.cli.code === 0) {
         const suite = await projectSuite(r.repo, r.branch);
         if (!suite.green) problems.push(`the project's own suite on ${r.branch}: ${suite.summary}`);
-        for (const check of expected.checks) problems.push(...(await runCheck(r.repo, r.branch, check)));
+        for (const check of expected.checks)
+          problems.push(...(await runCheck(r.repo, r.branch, check, r.deliverable)));
       }
     }
     if (problems.length > 0) {

@@ -177,13 +177,24 @@ describe('every layer that is missing, at once', () => {
   it('row mapper candidates are functions of the code, never of the tests', async () => {
     const root = workspace({
       ...TWO_MISSING,
-      'src/linkbox/db.py': DB.replace('_row_to_bookmark', 'to_model'),
+      'src/linkbox/db.py': DB.replace(
+        'def _row_to_bookmark(self, row):\n        return Bookmark(id=row["id"], url=row["href"])',
+        'def to_model(self, url):\n        return Bookmark(id="1", url=url)',
+      ),
     });
     const err = layerProblem(await refusal(root, { table: 'links' }), 'row mappers');
     expect(err.message).not.toMatch(/_row_to_row/);
     expect(err.message).toMatch(
-      /seen instead: Bookmark\(\.\.\.\) is built in .*LinkDB\.to_model \(src\/linkbox\/db\.py:\d+\)/,
+      /seen instead: Bookmark\(\.\.\.\) is built in .*LinkDB\.to_model \(src\/linkbox\/db\.py:\d+\).*, from no row/,
     );
+  });
+
+  it('a mapper written inline in a query method is a row mapper, whatever its name', async () => {
+    const root = workspace({
+      ...TWO_MISSING,
+      'src/linkbox/db.py': DB.replace('def _row_to_bookmark(self, row):', 'def to_model(self, row):'),
+    });
+    expect(layersOf(await refusal(root, { table: 'links' }))).not.toContain('row mappers');
   });
 });
 

@@ -33,6 +33,10 @@ export function registerPlanCommand(program: Command): void {
           `# ${change.model}.${change.field} → table ${change.table} (${change.sqlType}), service ${change.service.className ? `${change.service.className}.` : `${change.service.module}.`}${change.serviceMethod}, ${change.route ? `route ${change.route.method.toUpperCase()} ${change.route.path}` : ''}${change.route && change.tool ? ' and ' : ''}${change.tool ? `tool ${change.tool.name}` : ''}\n`,
         );
         for (const line of change.inferred) process.stdout.write(`#   inferred ${line}\n`);
+        for (const h of change.handEdits ?? [])
+          process.stdout.write(
+            `#   left to be edited by hand (handled_by_hand): ${h.site} (line ${h.line}, ${h.layer}): ${h.reason}\n`,
+          );
       }
       for (const note of plan.notes) process.stdout.write(`# note: ${note}\n`);
       process.stdout.write(plan.diff || '# nothing to change: the feature is already implemented\n');

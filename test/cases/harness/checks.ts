@@ -177,8 +177,22 @@ async function crlfKept(repo: string, branch: string) {
   return problems;
 }
 
-export function runCheck(repo: string, branch: string, check: CaseCheck): Promise<string[]> {
+function deliverableContains(deliverable: unknown, pattern: string, why: string): string[] {
+  if (!deliverable) return [`no deliverable was printed (${why})`];
+  return new RegExp(pattern).test(JSON.stringify(deliverable))
+    ? []
+    : [`the deliverable does not match /${pattern}/ (${why})`];
+}
+
+export function runCheck(
+  repo: string,
+  branch: string,
+  check: CaseCheck,
+  deliverable?: unknown,
+): Promise<string[]> {
   switch (check.kind) {
+    case 'deliverable-contains':
+      return Promise.resolve(deliverableContains(deliverable, check.pattern, check.why));
     case 'old-database-gains-column':
       return oldDatabaseGainsColumn(repo, branch, check);
     case 'no-added-line':

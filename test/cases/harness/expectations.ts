@@ -28,6 +28,8 @@ const checkSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('no-added-line'), pattern: z.string(), why: z.string() }),
   /** Some file under src/ on the branch matches `pattern` (case-insensitive). */
   z.object({ kind: z.literal('branch-contains'), pattern: z.string(), why: z.string() }),
+  /** The deliverable the run printed, as compact JSON, matches `pattern`. */
+  z.object({ kind: z.literal('deliverable-contains'), pattern: z.string(), why: z.string() }),
   /** The changed file named `file` keeps every base line byte for byte and gains no U+FFFD. */
   z.object({ kind: z.literal('encoding-kept'), file: z.string() }),
   /** In every changed .py file that used CRLF at base, every line of the branch's version ends in CRLF. */
@@ -42,9 +44,12 @@ const expectationSchema = z.object({
   mode: z.enum(['plan', 'run']),
   /**
    * ok: exit 0, deliverable SUCCESS, the project's own suite green on the branch, nothing under HOME;
-   * refused: exit 2 and `refusal` (a case-insensitive regex) in what the tool printed; or either.
+   * refused: exit 2 and `refusal` (a case-insensitive regex) in what the tool printed; or either;
+   * waits: (run mode) a phase fails and the run waits for a person (exit 3) with `refusal` in what was
+   * printed; the harness then skips the step as a person would, and `checks` judge the branch and the
+   * deliverable the run ends with (a case whose honest end needs a person's edit).
    */
-  outcome: z.enum(['ok', 'refused', 'ok-or-refused']),
+  outcome: z.enum(['ok', 'refused', 'ok-or-refused', 'waits']),
   refusal: z.string().optional(),
   checks: z.array(checkSchema).default([]),
 });

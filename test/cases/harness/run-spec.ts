@@ -25,7 +25,14 @@ export interface SpecRun {
 export async function runSpec(
   stack: TestStack,
   lane: Lane,
-  options: { spec: string; repo: string; mode: 'plan' | 'run'; work: string },
+  options: {
+    spec: string;
+    repo: string;
+    mode: 'plan' | 'run';
+    work: string;
+    /** What a person does when the run waits: abort it (the default), or skip the waiting step. */
+    onWait?: 'abort' | 'skip';
+  },
 ): Promise<SpecRun> {
   const begin = Date.now();
   const home = path.join(options.work, 'cli-home');
@@ -46,7 +53,26 @@ export async function runSpec(
     status = printed.execution_status?.status;
     if (status) deliverable = printed;
     const waiting = printed.progress?.workflowId;
-    if (cli.code === 3 && waiting) await stack.cli(lane, home, ['abort', waiting, '--reason', 'test over']);
+    if (cli.code === 3 && waiting && options.onWait === 'skip') {
+      // The run then ends (FAILED, the skipped step named) and `skip --json` prints its deliverable.
+      const skipped = await stack.cli(lane, home, [
+        'skip',
+        waiting,
+        '--reason',
+        'test: a person skips',
+        '--json',
+      ]);
+      try {
+        const after = JSON.parse(skipped.stdout) as Record<string, unknown> & {
+          execution_status?: { status?: string };
+        };
+        status = after.execution_status?.status;
+        if (status) deliverable = after;
+      } catch {
+        // No deliverable: the checks that need one say so.
+      }
+    } else if (cli.code === 3 && waiting)
+      await stack.cli(lane, home, ['abort', waiting, '--reason', 'test over']);
   } catch {
     // Not JSON: plan's diff, or an error on stderr.
   }
