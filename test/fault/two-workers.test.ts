@@ -134,7 +134,9 @@ it('two workers: each run’s worktree steps stay on the worker that prepared it
   stack.note(`waiting: ${waiting.waiting?.message ?? ''}`);
   expect(waiting.waiting).toMatchObject({ type: 'WorkerLost' });
   expect(waiting.waiting!.message).toContain(`task queue ${lostQueue}`);
-  expect(waiting.waiting!.message).toMatch(/within 10s: .*`retry` prepares a new worktree from the base/);
+  expect(waiting.waiting!.message).toMatch(
+    /within 10s: .*`retry` first asks that worker for 10s .*else it prepares a new worktree from the base/,
+  );
 
   const retried = await stack.cli(['retry', lost.id, '--detach']);
   expect(retried.code).toBe(0);
