@@ -8,7 +8,7 @@
  * by line: a mark must survive the lines moving above it.
  */
 import { SpecialistError } from '../errors';
-import { runCodemod } from '../codemods/codemod';
+import { runCodemod, type RefusedSite } from '../codemods/codemod';
 import { addInsertColumn } from '../codemods/add-insert-column';
 import { addRowMapperField } from '../codemods/add-row-mapper-field';
 import type { FieldChange } from '../spec/feature-spec';
@@ -46,18 +46,23 @@ export function refusedSites(index: WorkspaceIndex, change: FieldChange, inputs:
   };
   const source = (file: string) => index.files.find((f) => f.path === file)!.source;
   const out: HandEdit[] = [];
-  for (const file of new Set(inputs.inserts.map((i) => i.file))) {
-    const result = runCodemod(addInsertColumn, source(file), { ...field, table: inputs.table });
-    for (const s of result.sites ?? [])
+  const collect = (file: string, layer: HandEdit['layer'], sites: RefusedSite[] | undefined) => {
+    for (const s of sites ?? [])
       out.push({
         site: siteKey(file, s.function),
         file,
         function: s.function,
         line: s.line,
-        layer: 'insert',
+        layer,
         reason: s.reason,
       });
-  }
+  };
+  for (const file of new Set(inputs.inserts.map((i) => i.file)))
+    collect(
+      file,
+      'insert',
+      runCodemod(addInsertColumn, source(file), { ...field, table: inputs.table }).sites,
+    );
   for (const file of new Set(inputs.rowMappers.map((r) => r.file))) {
     const functions = inputs.rowMappers.filter((r) => r.file === file).map((r) => r.function);
     const result = runCodemod(addRowMapperField, source(file), {
@@ -66,15 +71,7 @@ export function refusedSites(index: WorkspaceIndex, change: FieldChange, inputs:
       table: inputs.table,
       tableColumns: inputs.tableColumns,
     });
-    for (const s of result.sites ?? [])
-      out.push({
-        site: siteKey(file, s.function),
-        file,
-        function: s.function,
-        line: s.line,
-        layer: 'row mapper',
-        reason: s.reason,
-      });
+    collect(file, 'row mapper', result.sites);
   }
   return out;
 }
