@@ -23,6 +23,8 @@ export function buildProgram(): Command {
       'Implements backend features in Python Clean-Architecture codebases, phase by phase, on Temporal.',
     )
     .version(toolVersion(), '-V, --version', 'print the version of specialist')
+    // `--version` is the program's only before a command: `memory get ... --version 2` is memory's own option.
+    .enablePositionalOptions()
     // A mistyped command or option gets "(Did you mean run?)" (commander's default, said here so it stays on).
     .showSuggestionAfterError(true)
     .showHelpAfterError()

@@ -404,7 +404,9 @@ export async function migrationProbe(
       fresh: path.join(scratch, 'fresh.db'),
       old: path.join(scratch, 'old.db'),
     };
-    const newPath = await worktreeSysPath(python, root, map, control.signal);
+    // Read once, when the first probe runs (a Python that cannot run fails both checks, with its reason).
+    let newPathRead: Promise<string[]> | undefined;
+    const newPath = () => (newPathRead ??= worktreeSysPath(python, root, map, control.signal));
     const basePath = path.join(scratch, 'base');
     let oldReason = await baseTree(root, map, originals, basePath).catch(
       (err: unknown) => `could not copy the base code to a temp folder: ${(err as Error).message}`,
@@ -416,7 +418,11 @@ export async function migrationProbe(
         python,
         SCRIPT,
         { ...request, mode: 'base' },
-        { sysPath: [basePath, ...newPath], label: `the base code's ${a.migrations.file}`, ...control },
+        {
+          sysPath: async () => [basePath, ...(await newPath())],
+          label: `the base code's ${a.migrations.file}`,
+          ...control,
+        },
       );
       if (!base.ok) oldReason = base.reason;
       else if (!base.out.base) oldReason = `the base code could not make a database: ${base.out.error}`;

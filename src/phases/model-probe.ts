@@ -146,7 +146,7 @@ export async function modelProbe(
   };
   if (valid !== undefined) request.valid = valid;
   const run = await runProbe<ModelProbeOut>(python, SCRIPT, request, {
-    sysPath: await worktreeSysPath(python, root, map, control.signal),
+    sysPath: () => worktreeSysPath(python, root, map, control.signal),
     label: `the model check of ${a.model}`,
     ...control,
   });

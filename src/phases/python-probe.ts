@@ -56,8 +56,11 @@ export interface ProbeControl {
 }
 
 export interface ProbeOptions extends ProbeControl {
-  /** Absolute folders put first on sys.path, in order. */
-  sysPath: string[];
+  /**
+   * Absolute folders put first on sys.path, in order — or how to find them: reading the project's
+   * configuration runs its Python, and when that cannot run the probe fails like any other (a reason).
+   */
+  sysPath: string[] | (() => Promise<string[]>);
   label: string;
   timeoutMs?: number;
 }
@@ -72,10 +75,11 @@ export async function runProbe<T>(
   const temp = await makeTempDir('probe');
   const cwd = temp.path;
   try {
+    const sysPath = typeof options.sysPath === 'function' ? await options.sysPath() : options.sysPath;
     const outcome = await runProcess(python, ['-c', PROBE_PRELUDE + script], {
       cwd,
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
-      input: JSON.stringify({ ...request, sysPath: options.sysPath }),
+      input: JSON.stringify({ ...request, sysPath }),
       timeoutMs: options.timeoutMs ?? 120_000,
       label: options.label,
       heartbeat: options.heartbeat,

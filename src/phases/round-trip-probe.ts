@@ -498,7 +498,7 @@ export async function roundTripProbe(
         dbs: runnable.map(({ i }) => path.join(scratch, `round-trip-${i}.db`)),
       },
       {
-        sysPath: await worktreeSysPath(python, root, map, control.signal),
+        sysPath: () => worktreeSysPath(python, root, map, control.signal),
         label: `the round-trip check after ${phase}`,
         ...control,
       },
