@@ -9,6 +9,7 @@
  */
 import { SpecialistError } from '../errors';
 import { runCodemod, type RefusedSite } from '../codemods/codemod';
+import { fieldOptionsOf } from '../codemods/field';
 import { addInsertColumn } from '../codemods/add-insert-column';
 import { addRowMapperField } from '../codemods/add-row-mapper-field';
 import type { FieldChange } from '../spec/feature-spec';
@@ -33,13 +34,7 @@ export const siteKey = (file: string, fn: string) => `${file}:${fn}`;
 /** Every INSERT and row-mapper place of the change that the codemods refuse, each with why. */
 export function refusedSites(index: WorkspaceIndex, change: FieldChange, inputs: SiteInputs): HandEdit[] {
   const field = {
-    field: change.field,
-    type: change.type,
-    nullable: change.nullable,
-    default: change.default,
-    constraints: change.constraints,
-    description: change.description,
-    enums: Object.fromEntries(inputs.enums.map((e) => [e.className, e.members])),
+    ...fieldOptionsOf(change, inputs.enums),
     model: change.model,
     annotations: Object.fromEntries(inputs.modelFields.map((f) => [f.name, f.annotation])),
     enumClasses: inputs.enumClasses,

@@ -3,7 +3,7 @@
  * the analysis found) and the Python/SQL/JSON spellings every layer needs.
  */
 import { z } from 'zod';
-import { constraintsSchema } from '../spec/feature-spec';
+import { constraintsSchema, type FieldChange } from '../spec/feature-spec';
 import { parseFieldType, formatFieldType, type FieldType } from '../spec/field-type';
 import { pythonString } from '../python-syntax/escape-text';
 import { CodemodRefusal } from './codemod';
@@ -24,6 +24,22 @@ export const fieldOptionsSchema = z.object({
   enums: enumMembersSchema.default({}),
 });
 export type FieldOptions = z.infer<typeof fieldOptionsSchema>;
+
+/** The codemods' field options of a spec change, with the enum members the analysis found. */
+export function fieldOptionsOf(
+  change: FieldChange,
+  enums: readonly { className: string; members: unknown }[],
+): Record<string, unknown> {
+  return {
+    field: change.field,
+    type: change.type,
+    nullable: change.nullable,
+    default: change.default,
+    constraints: change.constraints,
+    description: change.description,
+    enums: Object.fromEntries(enums.map((e) => [e.className, e.members])),
+  };
+}
 
 export const typeOf = (f: FieldOptions): FieldType => parseFieldType(f.type);
 export const hasDefault = (f: FieldOptions): boolean => f.default !== undefined;

@@ -2,6 +2,7 @@
  * Which codemods each edit phase runs, on which files, with which options — computed from the anchor
  * map and applied to an in-memory copy of the files (shared by `applyEditPhase` and `planFeature`).
  */
+import { fieldOptionsOf } from '../codemods/field';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AnchorMap, FieldAnchors, ToolAnchor } from '../analysis/anchor-map';
@@ -99,18 +100,6 @@ export interface Step {
   params: Record<string, unknown>;
 }
 
-function fieldOptions(change: FieldChange, a: FieldAnchors): Record<string, unknown> {
-  return {
-    field: change.field,
-    type: change.type,
-    nullable: change.nullable,
-    default: change.default,
-    constraints: change.constraints,
-    description: change.description,
-    enums: Object.fromEntries(a.enums.map((e) => [e.className, e.members])),
-  };
-}
-
 function modelContext(a: FieldAnchors, enumClasses: string[]): Record<string, unknown> {
   return {
     model: a.model,
@@ -132,7 +121,7 @@ export function phaseSteps(
   a: FieldAnchors,
   map: AnchorMap,
 ): Step[] {
-  const f = fieldOptions(change, a);
+  const f = fieldOptionsOf(change, a.enums);
   const enumClasses = map.enums.map((e) => e.className);
   const enumModules = Object.fromEntries(a.enums.map((e) => [e.className, e.module]));
   const ctx = modelContext(a, enumClasses);
